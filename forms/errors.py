@@ -1,0 +1,17 @@
+"""Errors a user can act on: each names the file and, where known, the place in it."""
+from __future__ import annotations
+
+
+class FormError(Exception):
+    """A file that cannot be read as a form. `stage` is read / interpret / check."""
+
+    def __init__(self, file: str, message: str, *, where: str | None = None, stage: str = "read"):
+        self.file = file
+        self.where = where
+        self.stage = stage
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        place = f"{self.file}:{self.where}" if self.where else self.file
+        return f"{place}: {self.message}"
