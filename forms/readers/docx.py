@@ -1,0 +1,135 @@
+"""Word documents (.docx) → Tables, in document order.
+
+Every table in the body is a Table ("table 1", "table 2", …; a document often holds several
+forms). Paragraph text outside tables — a title, "（2021年度）", a 项目名称 line — is emitted as a
+Table of one-cell rows ("text before table N") just before the table it precedes, so the
+interpreter can take the year from it; text after the last table is "text after tables".
+
+Merged cells follow the `Table` contract: a horizontal span (gridSpan) repeats its text in each
+grid column it covers, a vertical merge (vMerge continue) carries the text of the cell above, so
+level labels read on every row. Rows start at their grid column (gridBefore) and are padded to the
+table's width. `lines` are 1-based row numbers inside the table (paragraph numbers for text).
+The zip is checked for bombs before python-docx opens it.
+"""
+from __future__ import annotations
+
+import zipfile
+
+from forms.cells import Table
+from forms.errors import FormError
+from forms.readers.common import (MAX_CELLS, check_file_size, check_zip, clean_cell, table_from_grid,
+                                  text_table)
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def read(path: str) -> list[Table]:
+    check_file_size(path)
+    check_zip(path, "docx")
+    import docx  # lazy: only documents pay for python-docx
+
+    try:
+        document = docx.Document(path)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as e:
+        raise FormError(path, f"not a readable docx document ({type(e).__name__}: {e})") from None
+    except Exception as e:  # python-docx raises its own PackageNotFoundError etc.
+        raise FormError(path, f"not a readable docx document ({type(e).__name__}: {e})") from None
+
+    tables: list[Table] = []
+    paragraphs: list[tuple[int, str]] = []
+    n_tables = 0
+    n_para = 0
+    for el in _body_items(document.element.body):
+        if el.tag == _W + "p":
+            n_para += 1
+            paragraphs.append((n_para, _para_text(el)))
+        elif el.tag == _W + "tbl":
+            n_tables += 1
+            text = text_table(paragraphs, f"text before table {n_tables}")
+            if text is not None:
+                tables.append(text)
+            paragraphs = []
+            table = _table(el, f"table {n_tables}", path)
+            if table is not None:
+                tables.append(table)
+    text = text_table(paragraphs, "text after tables" if n_tables else "text")
+    if text is not None:
+        tables.append(text)
+    return tables
+
+
+def _body_items(body):
+    """Paragraphs and tables of the body in order, looking inside content controls (w:sdt)."""
+    for el in body.iterchildren():
+        if el.tag in (_W + "p", _W + "tbl"):
+            yield el
+        elif el.tag == _W + "sdt":
+            content = el.find(_W + "sdtContent")
+            if content is not None:
+                yield from _body_items(content)
+
+
+def _para_text(p) -> str:
+    """A paragraph's visible text: runs' w:t, tabs and breaks (no deleted or field-code text)."""
+    parts = []
+    for el in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
+        if el.tag == _W + "t":
+            parts.append(el.text or "")
+        elif el.tag == _W + "tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_text(tc) -> str:
+    """Direct paragraphs of a cell joined by line breaks (cleaned); nested tables' text appended."""
+    texts = []
+    for child in tc.iterchildren():
+        if child.tag == _W + "p":
+            texts.append(_para_text(child))
+        elif child.tag == _W + "tbl":
+            for inner in child.iter(_W + "p"):
+                texts.append(_para_text(inner))
+    return clean_cell("\n".join(t for t in texts if t.strip()))
+
+
+def _int_attr(el, name: str, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, int(el.get(_W + name, default)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _table(tbl, name: str, path: str) -> Table | None:
+    grid: list[list[str]] = []
+    previous: list[str] = []
+    cells = 0
+    for tr in tbl.iterchildren(_W + "tr"):
+        trpr = tr.find(_W + "trPr")
+        before = _int_attr(trpr.find(_W + "gridBefore") if trpr is not None else None, "val", 0)
+        row = [""] * min(before, 1000)
+        for tc in tr.iterchildren(_W + "tc", _W + "sdt"):
+            for cell in ([tc] if tc.tag == _W + "tc" else tc.iter(_W + "tc")):
+                tcpr = cell.find(_W + "tcPr")
+                span = 1
+                vmerge = None
+                if tcpr is not None:
+                    span = max(1, min(_int_attr(tcpr.find(_W + "gridSpan"), "val", 1), 1000))
+                    vm = tcpr.find(_W + "vMerge")
+                    if vm is not None:
+                        vmerge = vm.get(_W + "val", "continue")
+                if vmerge == "continue":
+                    col = len(row)
+                    text = previous[col] if col < len(previous) else ""
+                else:
+                    text = _cell_text(cell)
+                row.extend([text] * span)
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise FormError(path, f"refused: more than {MAX_CELLS:,} cells", where=name)
+        grid.append(row)
+        previous = row
+    return table_from_grid(grid, name)

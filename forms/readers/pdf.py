@@ -1,0 +1,138 @@
+"""PDF files → Tables, page by page, with pdfplumber.
+
+On each page the ruled tables (`find_tables`) become Tables named "page N" (or "page N table K"
+when a page has several). A cell covered by a span comes back from pdfplumber as None: the reader
+finds the cell rectangle that covers that slot and repeats its text there, across and down, so
+merged labels read on every row as in the other formats. Line breaks from wrapping are undone
+(no space between CJK characters). Text outside the tables — a title, "（2021 年度）" — becomes a
+one-cell-per-line Table placed by its position on the page ("page N text").
+
+A page with no ruled table (a scan run through OCR, a text-only export) still reads: its text
+lines are split into cells on tabs or runs of two or more spaces. `lines` are 1-based row numbers
+within the page's table or text. Encrypted, corrupt and oversize files raise FormError.
+"""
+from __future__ import annotations
+
+import re
+
+from forms.cells import Table
+from forms.errors import FormError
+from forms.readers.common import check_file_size, clean_cell, table_from_grid
+
+MAX_PAGES = 2000
+_SPLIT = re.compile(r"\t+| {2,}|\u3000{1,}")
+_EPS = 0.5
+
+
+def read(path: str) -> list[Table]:
+    check_file_size(path)
+    import pdfplumber  # lazy: only PDFs pay for pdfminer
+
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as e:  # pdfminer raises PDFSyntaxError, PSEOF, PDFPasswordIncorrect, ...
+        raise FormError(path, _why(e)) from None
+    try:
+        try:
+            pages = pdf.pages
+        except Exception as e:
+            raise FormError(path, _why(e)) from None
+        if len(pages) > MAX_PAGES:
+            raise FormError(path, f"refused: {len(pages)} pages, over the {MAX_PAGES} page limit")
+        tables: list[Table] = []
+        for number, page in enumerate(pages, 1):
+            try:
+                tables.extend(_page(page, number))
+            except FormError:
+                raise
+            except Exception as e:
+                raise FormError(path, _why(e), where=f"page {number}") from None
+            finally:
+                page.close()  # drops the page's cached layout objects: memory stays flat
+        return tables
+    finally:
+        pdf.close()
+
+
+def _why(e: Exception) -> str:
+    name = type(e).__name__
+    if "Password" in name or "Encrypt" in name:
+        return "encrypted PDF: cannot read it without the password"
+    detail = f": {e}" if str(e) else ""
+    return f"not a readable PDF ({name}{detail})"
+
+
+def _page(page, number: int) -> list[Table]:
+    found = page.find_tables()
+    if not found:
+        rows = [[clean_cell(c) for c in _SPLIT.split(line)] for line in _lines(page)]
+        grid = [r for r in rows if any(r)]
+        width = max((len(r) for r in grid), default=0)
+        table = table_from_grid([r + [""] * (width - len(r)) for r in grid], f"page {number}")
+        return [table] if table is not None else []
+
+    # Items placed by their top coordinate: tables and runs of text lines between them.
+    items: list[tuple[float, Table]] = []
+    several = len(found) > 1
+    for k, t in enumerate(found, 1):
+        table = table_from_grid(_grid(t), f"page {number} table {k}" if several else f"page {number}")
+        if table is not None:
+            items.append((t.bbox[1], table))
+    boxes = [t.bbox for t in found]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    text_lines = page.filter(outside).extract_text_lines()
+    runs: list[list[dict]] = []
+    for line in text_lines:
+        # Start a new run whenever a table lies between this line and the previous one.
+        if runs and not any(runs[-1][-1]["top"] < b[1] < line["top"] for b in boxes):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    for run in runs:
+        texts = [clean_cell(line["text"]) for line in run]
+        rows = [[t] for t in texts if t]
+        if rows:
+            items.append((run[0]["top"], Table(rows=rows, name=f"page {number} text")))
+    items.sort(key=lambda item: item[0])
+    return [t for _, t in items]
+
+
+def _lines(page) -> list[str]:
+    text = page.extract_text(layout=False) or ""
+    return text.splitlines()
+
+
+def _grid(t) -> list[list[str]]:
+    """The table's cells with every spanned (None) slot filled from the cell covering it."""
+    rows = t.rows
+    data = t.extract()
+    cells: list[tuple[tuple[float, float, float, float], str]] = []
+    for row, texts in zip(rows, data):
+        for bbox, text in zip(row.cells, texts):
+            if bbox is not None:
+                cells.append((bbox, clean_cell(text)))
+    xs = sorted({c[0] for c in t.cells})
+    grid = []
+    for row, texts in zip(rows, data):
+        top = row.bbox[1]
+        out = []
+        for j, text in enumerate(texts):
+            if text is None:
+                x = xs[j] if j < len(xs) else None
+                text = ""
+                if x is not None:
+                    for (x0, y0, x1, y1), covering in cells:
+                        if x0 - _EPS <= x < x1 - _EPS and y0 - _EPS <= top < y1 - _EPS:
+                            text = covering
+                            break
+                out.append(text)
+            else:
+                out.append(clean_cell(text))
+        grid.append(out)
+    return grid

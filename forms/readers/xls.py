@@ -1,0 +1,88 @@
+"""Excel 97–2003 workbooks (.xls, OLE2/BIFF) → one Table per non-empty sheet, with xlrd.
+
+Opened with `formatting_info=True` so merged ranges (and number formats, for "95%") are known; a
+merged range's top-left text is carried into every cell it covers. Rows are full width, `lines`
+are sheet row numbers (1-based), names are sheet names — the same as the xlsx reader.
+An xlsx or HTML file merely named .xls never gets here: `forms.sniff` routes it by content.
+"""
+from __future__ import annotations
+
+from forms.cells import Table
+from forms.errors import FormError
+from forms.readers.common import (check_file_size, clean_cell, fill_grid, format_hint, number_text,
+                                  table_from_grid)
+
+MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd holds the whole workbook; BIFF forms are far smaller
+
+
+def read(path: str) -> list[Table]:
+    check_file_size(path, MAX_XLS_BYTES)
+    import xlrd
+
+    try:
+        try:
+            book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+        except NotImplementedError:  # formatting_info unsupported for this file: lose merges only
+            book = xlrd.open_workbook(path, on_demand=True)
+    except Exception as e:  # XLRDError, CompoundDocError, struct.error, AssertionError, ...
+        raise FormError(path, f"not a readable xls workbook ({type(e).__name__}: {e})") from None
+    try:
+        tables = []
+        for index in range(book.nsheets):
+            try:
+                sheet = book.sheet_by_index(index)
+                table = _sheet(book, sheet, path)
+            except FormError:
+                raise
+            except Exception as e:
+                raise FormError(path, f"sheet {index + 1} cannot be read ({type(e).__name__}: {e})",
+                                where=f"sheet {index + 1}") from None
+            if table is not None:
+                tables.append(table)
+            book.unload_sheet(index)
+        return tables
+    finally:
+        book.release_resources()
+
+
+def _sheet(book, sheet, path: str) -> Table | None:
+    import xlrd
+
+    values: dict[tuple[int, int], str] = {}
+    height = width = 0
+    for r in range(sheet.nrows):
+        for c, cell in enumerate(sheet.row(r)):
+            text = _text(book, sheet, cell, r, c, xlrd)
+            if text:
+                values[(r, c)] = text
+                height, width = max(height, r + 1), max(width, c + 1)
+    if not values:
+        return None
+    merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
+    return table_from_grid(fill_grid(height, width, values, merges, path, sheet.name), sheet.name)
+
+
+def _text(book, sheet, cell, r: int, c: int, xlrd) -> str:
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    if kind == xlrd.XL_CELL_TEXT:
+        return clean_cell(cell.value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            d = xlrd.xldate_as_datetime(cell.value, book.datemode)
+        except Exception:
+            return number_text(cell.value)
+        return d.date().isoformat() if (d.hour, d.minute, d.second) == (0, 0, 0) else d.isoformat(sep=" ")
+    if kind == xlrd.XL_CELL_NUMBER:
+        percent, decimals = False, None
+        if book.formatting_info:
+            try:
+                xf = book.xf_list[sheet.cell_xf_index(r, c)]
+                percent, decimals = format_hint(book.format_map[xf.format_key].format_str)
+            except (IndexError, KeyError, AttributeError):
+                pass
+        return number_text(cell.value, percent, decimals)
+    return clean_cell(str(cell.value))
