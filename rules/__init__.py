@@ -1,0 +1,1 @@
+"""The rule engine and its rules. Importing this package loads no NLP."""

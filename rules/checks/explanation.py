@@ -1,0 +1,92 @@
+"""Explanations: every row that lost points or missed its target needs one, and a whole one."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from rules.engine import Rule, needs_explanation, register
+
+_ENDINGS_FILE = Path(__file__).resolve().parents[2] / "corpus" / "lexicons" / "cutoff_endings.txt"
+_CLOSED = "。！？；.!?;）)”」』\"'…"
+
+
+@cache
+def _cutoff_endings() -> tuple[str, ...]:
+    words = []
+    for line in _ENDINGS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line)
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def looks_cut_off(text: str) -> str | None:
+    """The dangling ending if the text stops mid-sentence, else None.
+
+    Authors often drop the final 。, so a missing full stop alone is not enough: the text must end
+    on a comma or on a word that needs something after it ("提前", "将进一步", "的").
+    """
+    t = text.rstrip()
+    if not t or t[-1] in _CLOSED:
+        return None
+    if t[-1] in "，,、：:（(“":
+        return t[-1]
+    for ending in _cutoff_endings():
+        if t.endswith(ending):
+            return ending
+    return None
+
+
+@register
+class MissingExplanation(Rule):
+    """Lost points or missed target, and no explanation.
+
+    Anti-pattern:
+        培训人次 | ≥800 | 612 | 分值 10 | 得分 7 | (empty)
+    Best practice:
+        培训人次 | … | "原定11月的两期培训因场地被征用取消；已改在次年3月补办两期。"
+    """
+
+    code, name, level = "PC201", "missing-explanation", "error"
+
+    def check(self, form, ctx):
+        if form.texts.get("deviation") or form.texts.get("measures"):
+            return  # the template explains at form level; PC4xx judge that text
+        if not any("explanation" in (i.source.cells if i.source else {}) for i in form.indicators):
+            return  # no explanation column in this template: nothing the author could have filled
+        for ind in form.indicators:
+            if ind.explanation.strip() or not needs_explanation(ind):
+                continue
+            why = (f"lost {ind.lost_points:g} points" if ind.lost_points > 0
+                   else f"missed its target ({ind.target} → {ind.actual})")
+            yield self.finding(
+                form, f"{ind.indicator} {why} but has no 偏差原因分析及改进措施",
+                indicator=ind, field="explanation",
+                suggestion="写明未完成的具体原因（哪个环节、什么因素）和改进措施（做什么、谁负责、何时完成）。")
+
+
+@register
+class CutOffExplanation(Rule):
+    """Explanation looks cut off mid-sentence.
+
+    Anti-pattern:
+        "部分合同签订较计划有所延迟。后续年度将加强合同管理工作，提前"
+    Best practice:
+        "…后续年度将于每年1月启动合同续签。" — check the cell was not truncated by the template.
+    """
+
+    code, name, level = "PC202", "cut-off-explanation", "warning"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            ending = looks_cut_off(ind.explanation)
+            if ending:
+                yield self.finding(
+                    form, f"{ind.indicator}: explanation ends mid-sentence (…{ind.explanation[-12:]})",
+                    indicator=ind, field="explanation", evidence={"ending": ending},
+                    suggestion="说明被截断：检查单元格字数限制或导出，补全最后一句。")
+        for key, text in form.texts.items():
+            ending = looks_cut_off(text)
+            if ending:
+                yield self.finding(form, f"form-level text {key} ends mid-sentence (…{text[-12:]})",
+                                   evidence={"ending": ending}, suggestion="补全被截断的说明。")

@@ -1,0 +1,201 @@
+"""Points: where an indicator lost points, and whether its score fits its target and weight."""
+from __future__ import annotations
+
+from rules.engine import Rule, register
+from rules.judgement import achievement, expected_score, lower_is_better, not_applicable, target_status
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+@register
+class LostPoints(Rule):
+    """Indicator lost points: 得分 is below 分值.
+
+    Anti-pattern:
+        故障处理结案率 | =100% | =99.11% | 分值 10 | 得分 9
+    Best practice:
+        Every lost point is listed for the reviewer, with the explanation the author gave.
+    """
+
+    code, name, level = "PC101", "lost-points", "info"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            if ind.weight is not None and ind.score is not None and 0 <= ind.score < ind.weight:
+                yield self.finding(
+                    form, f"{ind.indicator} lost {_pts(ind.lost_points)} of {_pts(ind.weight)} points "
+                          f"(target {ind.target or '—'}, actual {ind.actual or '—'})",
+                    indicator=ind, field="score", evidence={"lost_points": ind.lost_points,
+                                                            "explanation": ind.explanation})
+
+
+@register
+class ScoreAboveWeight(Rule):
+    """得分 is above 分值.
+
+    Anti-pattern:
+        用户满意度 | 分值 5 | 得分 6
+    Best practice:
+        An indicator scores at most its weight: 用户满意度 | 分值 5 | 得分 5
+    """
+
+    code, name, level = "PC102", "score-above-weight", "error"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 1e-9:
+                yield self.finding(form, f"{ind.indicator} scored {_pts(ind.score)}, above its weight "
+                                         f"{_pts(ind.weight)}", indicator=ind, field="score",
+                                   suggestion="得分不能超过分值，请核对分值与得分。")
+
+
+@register
+class NegativeNumber(Rule):
+    """分值 or 得分 is negative.
+
+    Anti-pattern:
+        培训人次 | 分值 10 | 得分 -2
+    Best practice:
+        Scores run from 0 to 分值: 培训人次 | 分值 10 | 得分 0
+    """
+
+    code, name, level = "PC103", "negative-score", "error"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            for field, value in (("weight", ind.weight), ("score", ind.score)):
+                if value is not None and value < 0:
+                    label = "分值" if field == "weight" else "得分"
+                    yield self.finding(form, f"{ind.indicator}: {label} is negative ({_pts(value)})",
+                                       indicator=ind, field=field)
+
+
+@register
+class MetButDeducted(Rule):
+    """Target met, yet points were deducted.
+
+    Anti-pattern:
+        培训覆盖率 | ≥95% | 97% | 分值 10 | 得分 8   (no reason given for the deduction)
+    Best practice:
+        Full marks when the target is met, or an explanation of what the deduction is for.
+    """
+
+    code, name, level = "PC104", "met-but-deducted", "warning"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            if ind.lost_points > 0 and target_status(ind) == "met":
+                yield self.finding(
+                    form, f"{ind.indicator}: actual {ind.actual} meets target {ind.target}, "
+                          f"but {_pts(ind.lost_points)} points were deducted",
+                    indicator=ind, field="score",
+                    suggestion="目标已完成却扣分：写明扣分依据（如质量、时效问题），或按完成情况给满分。")
+
+
+@register
+class MissedButFullScore(Rule):
+    """Target missed, yet full score.
+
+    Anti-pattern:
+        新增就业人数 | ≥4754人 | 4604人 | 分值 5 | 得分 5
+    Best practice:
+        Score by the scoring rule: 4604 / 4754 × 5 = 4.84
+    """
+
+    code, name, level = "PC105", "missed-but-full-score", "warning"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            status = target_status(ind)
+            if status in ("missed", "partial") and ind.weight is not None and ind.score is not None \
+                    and ind.score >= ind.weight > 0:
+                yield self.finding(
+                    form, f"{ind.indicator}: actual {ind.actual} does not meet target {ind.target}, "
+                          f"but scored full marks ({_pts(ind.score)})",
+                    indicator=ind, field="score",
+                    suggestion="未完成目标不应得满分：按评分规则扣分并说明偏差原因。")
+
+
+@register
+class ScoreAboveRule(Rule):
+    """Self-score above what the scoring rules give (自评分偏高).
+
+    Anti-pattern:
+        业务故障修复率 | =100% | =93.03% | 分值 10 | 得分 9.5   (B/A × 分值 = 9.30)
+    Best practice:
+        业务故障修复率 | =100% | =93.03% | 分值 10 | 得分 9.3
+    """
+
+    code, name, level = "PC106", "score-above-rule", "warning"
+    options = {"tolerance": float, "partial_max": float, "missed_max": float}
+
+    def check(self, form, ctx):
+        bands = {"partial": (0.0, self.settings["partial_max"]), "missed": (0.0, self.settings["missed_max"])}
+        for ind in form.indicators:
+            if ind.score is None or ind.weight is None or ind.weight <= 0:
+                continue
+            expected = expected_score(ind, bands)
+            if expected is None:
+                continue
+            value, how = expected
+            if ind.score > value + self.settings["tolerance"] and ind.score <= ind.weight:
+                yield self.finding(
+                    form, f"{ind.indicator}: self-score {_pts(ind.score)} is above the rule's "
+                          f"{value:.2f} ({how}; target {ind.target}, actual {ind.actual})",
+                    indicator=ind, field="score", evidence={"expected": value, "method": how},
+                    suggestion=f"按评分规则得分应不高于 {value:.2f}，请调整或说明加分依据。")
+
+
+@register
+class OverCompletion(Rule):
+    """Large over-completion with no explanation: the target was likely set too low.
+
+    Anti-pattern:
+        直联业务占比 | ≥50% | 88% | (no explanation)
+    Best practice:
+        Explain the over-completion and raise next year's target: "新增线上渠道，下年度目标调整为85%".
+    """
+
+    code, name, level = "PC107", "over-completion", "info"
+    options = {"over_ratio": float}
+
+    def check(self, form, ctx):
+        ratio_limit = self.settings["over_ratio"]
+        for ind in form.indicators:
+            if ind.explanation.strip():
+                continue
+            t, a = ind.target_quantity, ind.actual_quantity
+            if t.value is None or a.value is None or not a.clean or t.value <= 0:
+                continue
+            ratio = achievement(ind)
+            if ratio is None:
+                continue
+            over = (t.value / a.value if a.value else float("inf")) if lower_is_better(ind, t) \
+                else a.value / t.value
+            if over >= ratio_limit and not (lower_is_better(ind, t) and a.value == 0):
+                yield self.finding(
+                    form, f"{ind.indicator}: actual {ind.actual} is {over:.2f}× the target {ind.target}, "
+                          f"with no explanation", indicator=ind, field="explanation",
+                    suggestion="大幅超额完成：说明原因，并考虑下年度提高指标值。")
+
+
+@register
+class NotApplicable(Rule):
+    """Indicator marked not applicable (不适用): an indicator design problem.
+
+    Anti-pattern:
+        社会影响力 | 不断提高 | 该指标不适用 | 分值 1 | 得分 0
+    Best practice:
+        Set indicators the project can be measured by; drop or replace one that does not fit.
+    """
+
+    code, name, level = "PC108", "not-applicable", "warning"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            if not_applicable(ind):
+                yield self.finding(form, f"{ind.indicator} is marked not applicable: {ind.actual}",
+                                   indicator=ind, field="actual",
+                                   suggestion="指标不适用说明绩效目标设置有问题：下年度替换为与项目产出直接相关、可量化的指标。")
