@@ -17,5 +17,185 @@ def main() -> None:
     偏差原因分析及改进措施 gives a real cause and a concrete measure."""
 
 
+def _engine(config_path, no_nlp: bool):
+    """The rule engine with the project's config and, unless --no-nlp, the classifier."""
+    from rules.config import ConfigError, load_config
+    from rules.engine import Engine
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        raise click.UsageError(str(e)) from None
+    judge = None
+    if not no_nlp:
+        from nlp.judge import load_judge
+
+        judge = load_judge().judge_many
+    return Engine(config, judge)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "csv"]), default="human",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of standard output.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: ./pianchai.toml or [tool.pianchai] in ./pyproject.toml).")
+@click.option("--no-nlp", is_flag=True, help="Rules only: skip the explanation classifier (fast).")
+@click.option("--level", "min_level", type=click.Choice(["error", "warning", "info"]), default="info",
+              show_default=True, help="Lowest level shown in the human report.")
+def check(paths, fmt, output, config_path, no_nlp, min_level):
+    """Check forms: lost points, arithmetic, and the quality of each explanation.
+
+    PATHS are files, folders or globs (text, xlsx, xls, docx, pdf, html). Exit code 1 when an
+    error-level finding exists or a file cannot be read, 2 on a usage or config error.
+
+    Example: pianchai check examples/ --format json -o report.json
+    """
+    from forms.paths import expand
+    from reports.machine import to_csv, to_json
+    from reports.terminal import render
+    from rules.run import check_file
+
+    engine = _engine(config_path, no_nlp)
+    results = [check_file(p, engine) for p in expand(paths)]
+    if fmt == "human" and not output:
+        render(results, click.echo, min_level=min_level)
+    else:
+        if fmt == "human":
+            lines: list[str] = []
+            render(results, lines.append, min_level=min_level)
+            text = click.unstyle("\n".join(lines)) + "\n"
+        else:
+            text = to_json(results) if fmt == "json" else to_csv(results)
+        if output:
+            from pathlib import Path
+
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    failed = any(r.error is not None for r in results) or \
+        any(f.level == "error" for r in results for f in r.all_findings())
+    sys.exit(1 if failed else 0)
+
+
+@main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+def list_rules(fmt):
+    """List every rule: code, level, name and summary.
+
+    Example: pianchai rules --format json
+    """
+    from rules.engine import registry
+
+    rows = [(c, r.level, r.name, r.summary(), r.needs_nlp) for c, r in registry().items()]
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"code": c, "level": lv, "name": n, "summary": s, "nlp": nlp}
+                               for c, lv, n, s, nlp in rows], ensure_ascii=False, indent=1))
+        return
+    for code, level, name, summary, nlp in rows:
+        tag = click.style(" [nlp]", dim=True) if nlp else ""
+        click.echo(f"{click.style(code, bold=True)}  {level:<7}  {name:<24} {summary}{tag}")
+
+
+# ---- explanation classifier (nlp/) -------------------------------------------------------------
+
+@main.command()
+@click.option("--extra", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Another labelled JSONL file to train on (repeatable).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Where to write the model and card (default: models/).")
+def train(extra, out_dir):
+    """Train the explanation classifier on corpus/ (+ --extra files); writes models/.
+
+    Reproducible: fixed split and seed. Writes explanation.skops, its numeric export and
+    MODEL_CARD.md, with dev-set metrics when ../shared is present.
+
+    Example: pianchai train --extra ../shared/seeds/003_4a6465395ea4fb81.labels.jsonl
+    """
+    from pathlib import Path
+
+    from nlp.judge import MODELS_DIR
+    from nlp.train import train as run
+
+    run(Path(out_dir) if out_dir else MODELS_DIR, [Path(p) for p in extra], log=click.echo)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--errors", is_flag=True, help="List the misclassified explanations.")
+@click.option("--model", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Model file (.npz export or .skops); default: the shipped model.")
+def evaluate(file, errors, model):
+    """Score the classifier on a labelled JSONL file: accuracy, macro-F1, confusion, flagged F1.
+
+    Example: pianchai evaluate ../shared/data/dev_explanations.jsonl --errors
+    """
+    from nlp.corpus import CorpusError
+    from nlp.feedback import evaluate_file
+    from nlp.judge import load_judge
+
+    try:
+        report, _ = evaluate_file(file, load_judge(model), errors)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report)
+
+
+@main.command()
+@click.argument("text", required=False, default="-")
+@click.option("--indicator", default="", help="三级指标 name.")
+@click.option("--target", default="", help="年度指标值.")
+@click.option("--actual", default="", help="实际完成值.")
+@click.option("--weight", type=float, default=None, help="分值.")
+@click.option("--score", type=float, default=None, help="得分.")
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+def explain(text, indicator, target, actual, weight, score, fmt):
+    """Judge one 偏差原因分析及改进措施 text (TEXT, or - / nothing to read stdin).
+
+    Example: pianchai explain "由于客观原因未完成。下一步将进一步加强管理。" --indicator 验收合格率
+    """
+    import json
+
+    if text == "-":
+        text = sys.stdin.read().strip()
+    from nlp.feedback import render_human
+    from nlp.judge import load_judge
+
+    verdict = load_judge().judge(text, indicator, target, actual, weight, score)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_human(text, verdict))
+
+
+@main.command()
+@click.argument("in_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_file", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Output JSONL (default: stdout).")
+def classify(in_file, out_file):
+    """Judge every line of IN_FILE ({"id","text","indicator"?,"target"?,"actual"?}) into JSONL.
+
+    Output lines: {"id","cause","measure","cause_proba","measure_proba","flagged","evidence"}.
+    Bad input lines are reported as file:line on stderr and skipped; exit code 1 if any.
+
+    Example: pianchai classify texts.jsonl -o verdicts.jsonl
+    """
+    from nlp.feedback import classify_file
+    from nlp.judge import load_judge
+
+    with click.open_file(out_file, "w", encoding="utf-8") as out:
+        n, errors = classify_file(in_file, out, load_judge())
+    for err in errors:
+        click.echo(f"error: {err}", err=True)
+    click.echo(f"classified {n} explanations" + (f", {len(errors)} bad lines skipped" if errors else ""),
+               err=True)
+    if errors:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     sys.exit(main())
