@@ -1,0 +1,51 @@
+"""scikit-learn transformers over lists of `Prepared` explanations.
+
+Module-level classes so skops can name them; `nlp.model.TRUSTED_TYPES` lists exactly these.
+Kept apart from nlp/features.py so the run-time path never imports scikit-learn.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from nlp.features import region_chars, region_tokens
+
+
+class RegionTokens(BaseEstimator, TransformerMixin):
+    """Token unigrams+bigrams of the axis's region (cause side or measure side)."""
+
+    def __init__(self, axis="cause"):
+        self.axis = axis
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [region_tokens(p, self.axis) for p in X]
+
+
+class RegionChars(BaseEstimator, TransformerMixin):
+    """Character 2–3-grams of the axis's region, digits folded to 0."""
+
+    def __init__(self, axis="cause"):
+        self.axis = axis
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [region_chars(p, self.axis) for p in X]
+
+
+class HandFeatures(BaseEstimator, TransformerMixin):
+    """The hand-made clause/lexicon/indicator-context features of one axis, as a dense matrix."""
+
+    def __init__(self, axis="cause"):
+        self.axis = axis
+
+    def fit(self, X, y=None):
+        self.names_ = tuple(X[0].hand[self.axis]) if len(X) else ()
+        return self
+
+    def transform(self, X):
+        return np.array([[p.hand[self.axis][n] for n in self.names_] for p in X], dtype=float)

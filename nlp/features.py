@@ -1,0 +1,263 @@
+"""From an explanation and its indicator row to model inputs.
+
+`prepare()` does all text work once per explanation: whitespace repair, clause and comma-piece
+splitting, lexicon hits, a role for each piece (cause / measure / other), segmentation, and the
+hand-made features per axis. The scikit-learn transformers below only read fields of a
+`Prepared`, so training and the numpy runtime (nlp/runtime.py) share exactly this code.
+
+Roles: a piece opened by a measure cue ("下一步", "今后", "已责令") is a measure, and so is the rest
+of its sentence and any following cue-less pieces; praise and non-answers are "other"; everything
+else is read as the cause side. The cause side is then split into restatement (numbers equal to
+the actual/target, words of the indicator name, "未达到") and substance.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from nlp.clauses import split_pieces
+from nlp.lexicon import default_lexicon
+from nlp.pipeline import segment
+
+AXES = ("cause", "measure")
+LABELS = ("specific", "generic", "absent")
+
+_CJK = r"\u3400-\u9fff"
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}，。；、：])\s+|\s+(?=[{_CJK}，。；、：])")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_DATE = re.compile(
+    r"(?:\d{4}年|\d{1,2}月|[一二三四1-4]季度|年底|年末|月底|上半年|下半年|年初|\d{1,2}日|春节|汛期前|开学前|前完成|之前)"
+)
+_FREQ = re.compile(r"每[天日周旬月季年]|每半年|每季度|每学期|定期|周报|月报")
+_QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|期|册|座|台|套|万|元|公里|天|小时|份|条)"
+                    r"|[一二两三四五六七八九十百]+(?:个|人|次|家|名|户|所|项|场|期|台|套|天)")
+_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|正常|不适用|无偏差|无问题)[。.！!]?$")
+_PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
+# characters so common in indicator names that sharing them says nothing
+_COMMON = set("的率数量度性和与及等了在是为有个年")
+
+
+class Prepared:
+    """Everything the models read about one explanation (plain attributes; built by prepare())."""
+
+    __slots__ = ("text", "norm", "offsets", "pieces", "hits", "cause_text", "measure_text",
+                 "cause_tokens", "measure_tokens", "hand", "empty")
+
+    def to_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Drop whitespace next to CJK characters (PDF line wraps); map each kept char to its offset."""
+    text = text or ""
+    keep = [True] * len(text)
+    for m in _SPACE_IN_CJK.finditer(text):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    offsets = [i for i, k in enumerate(keep) if k]
+    norm = "".join(text[i] for i in offsets).strip()
+    if norm and offsets:
+        lead = next(i for i, ch in enumerate("".join(text[i] for i in offsets)) if not ch.isspace())
+        offsets = offsets[lead:lead + len(norm)]
+    return norm, offsets
+
+
+def _numbers(s: str) -> set[str]:
+    out = set()
+    for m in _NUMBER.finditer(s or ""):
+        v = m.group()
+        out.add(v.rstrip("0").rstrip(".") if "." in v else v)
+    return out
+
+
+def _content_chars(s: str) -> int:
+    return sum(1 for ch in s if ch not in _PUNCT and not ch.isdigit())
+
+
+def _role_of(counts: dict[str, int]) -> str | None:
+    if counts.get("measure_open") or counts.get("measure_done"):
+        return "measure"
+    return None
+
+
+def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") -> Prepared:
+    p = Prepared()
+    p.text = text or ""
+    norm, offsets = normalise(p.text)
+    p.norm, p.offsets = norm, offsets
+    p.empty = not norm or bool(_NULL_TEXT.match(norm))
+    lex = default_lexicon()
+    hits = lex.find(norm) if norm else []
+    p.hits = hits
+
+    # ---- roles per comma-piece
+    pieces = split_pieces(norm) if norm else []
+    roles = []
+    prev_clause, prev_role = -1, None
+    for piece, ci in pieces:
+        counts: dict[str, int] = {}
+        vague_axes = set()
+        for h in hits:
+            if h.start >= piece.start and h.end <= piece.end:
+                counts[h.kind] = counts.get(h.kind, 0) + 1
+                if h.entry is not None:
+                    vague_axes.add(h.entry.axis)
+        role = _role_of(counts)
+        causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
+        if role is None:
+            if prev_role == "measure" and not causal and "cause" not in vague_axes:
+                role = "measure"            # the rest of a measure sentence / list
+            elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
+                role = "measure"            # a bare slogan ("加强管理，确保按期完成")
+            elif (counts.get("praise") or counts.get("null")) and not causal:
+                role = "other"
+            else:
+                role = "cause"
+        roles.append(role)
+        prev_clause, prev_role = ci, role
+    if p.empty:
+        roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
+    p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
+
+    cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
+    measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
+    p.cause_text = "，".join(cause_parts)
+    p.measure_text = "，".join(measure_parts)
+    p.cause_tokens = _tokens(p.cause_text)
+    p.measure_tokens = _tokens(p.measure_text)
+    p.hand = _hand(p, indicator or "", target or "", actual or "")
+    return p
+
+
+def _tokens(s: str) -> list[str]:
+    if not s:
+        return []
+    return ["#" if t[0].isdigit() else t for t in segment(s) if t not in _PUNCT]
+
+
+def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, dict[str, float]]:
+    norm = p.norm
+    ind_chars = {c for c in indicator if c not in _COMMON and c not in _PUNCT and not c.isdigit()}
+    row_numbers = _numbers(target) | _numbers(actual)
+    vague_cover = {"cause": 0, "measure": 0}
+    kinds = {r: {} for r in ("cause", "measure", "other")}
+
+    def role_at(pos):
+        for a, b, r, _ in p.pieces:
+            if a <= pos < b:
+                return r
+        return "other"
+
+    for h in p.hits:
+        r = role_at(h.start)
+        key = h.kind if h.entry is None else "vague_" + h.entry.axis
+        kinds[r][key] = kinds[r].get(key, 0) + 1
+        if h.entry is not None and r in vague_cover:
+            vague_cover[r] += h.end - h.start
+
+    n_pieces = {"cause": 0, "measure": 0}
+    restate_pieces = substance_pieces = 0
+    substance_chars = 0
+    nums_eq = nums_other = 0
+    for a, b, r, _ in p.pieces:
+        if r not in n_pieces:
+            continue
+        n_pieces[r] += 1
+        if r != "cause":
+            continue
+        s = norm[a:b]
+        nums = _numbers(s)
+        eq = len(nums & row_numbers)
+        nums_eq += eq
+        nums_other += len(nums - row_numbers)
+        piece_hits = [h for h in p.hits if h.start >= a and h.end <= b]
+        covered = set()
+        for h in piece_hits:
+            if h.kind in ("restate", "vague", "cause_open", "null", "praise"):
+                covered.update(range(h.start - a, h.end - a))
+        rest = [ch for i, ch in enumerate(s) if i not in covered and ch not in _PUNCT
+                and not ch.isdigit() and ch not in ind_chars]
+        has_restate = any(h.kind == "restate" for h in piece_hits) or eq > 0
+        if len(rest) <= 4 or (has_restate and len(rest) <= 8 and not any(h.kind == "concrete_cause" for h in piece_hits)):
+            restate_pieces += 1
+        else:
+            substance_pieces += 1
+            substance_chars += len(rest)
+
+    ct, mt = p.cause_text, p.measure_text
+    c_len, m_len = _content_chars(ct), _content_chars(mt)
+    ind_overlap_c = (sum(1 for ch in ct if ch in ind_chars) / c_len) if c_len else 0.0
+    ind_overlap_m = (sum(1 for ch in mt if ch in ind_chars) / m_len) if m_len else 0.0
+    kc, km = kinds["cause"], kinds["measure"]
+    m_vague = km.get("vague_measure", 0) + km.get("vague_cause", 0)
+    m_rest = max(m_len - vague_cover["measure"], 0)
+    log = math.log1p
+    cause = {
+        "empty_text": float(p.empty),
+        "no_cause_region": float(c_len == 0),
+        "cause_len": log(c_len),
+        "cause_pieces": log(n_pieces["cause"]),
+        "restate_pieces": log(restate_pieces),
+        "substance_pieces": log(substance_pieces),
+        "only_restate": float(substance_pieces == 0 and restate_pieces > 0),
+        "substance_chars": log(substance_chars),
+        "cause_open": log(kc.get("cause_open", 0)),
+        "concrete_cause": log(kc.get("concrete_cause", 0)),
+        "restate_cues": log(kc.get("restate", 0)),
+        "vague_cause": log(kc.get("vague_cause", 0)),
+        "vague_cover": vague_cover["cause"] / c_len if c_len else 0.0,
+        "nums_equal_row": log(nums_eq),
+        "nums_other": log(nums_other),
+        "indicator_overlap": ind_overlap_c,
+        "praise": log(kinds["other"].get("praise", 0) + kinds["other"].get("null", 0)),
+        "has_measure": float(m_len > 0),
+        "text_len": log(len(norm)),
+    }
+    measure = {
+        "empty_text": float(p.empty),
+        "no_measure_region": float(m_len == 0),
+        "measure_len": log(m_len),
+        "measure_pieces": log(n_pieces["measure"]),
+        "measure_open": log(km.get("measure_open", 0)),
+        "measure_done": log(km.get("measure_done", 0)),
+        "concrete_measure": log(km.get("concrete_measure", 0)),
+        "vague_measure": log(m_vague),
+        "vague_cover": vague_cover["measure"] / m_len if m_len else 0.0,
+        "rest_chars": log(m_rest),
+        "date": log(len(_DATE.findall(mt))),
+        "freq": log(len(_FREQ.findall(mt))),
+        "quant": log(len(_QUANT.findall(mt))),
+        "nums": log(len(_DIGITS.findall(mt))),
+        "indicator_overlap": ind_overlap_m,
+        "has_cause": float(c_len > 0),
+        "text_len": log(len(norm)),
+    }
+    return {"cause": cause, "measure": measure}
+
+
+
+
+# ---- what the models read from a Prepared (shared by nlp/estimators.py and nlp/runtime.py)
+
+def passthrough(doc):
+    """Analyzer for pre-tokenised input: the token list is already the feature list."""
+    return doc
+
+
+def region_tokens(p: Prepared, axis: str) -> list[str]:
+    toks = p.cause_tokens if axis == "cause" else p.measure_tokens
+    if not toks:
+        return ["<none>"]
+    return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
+
+
+def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 3) -> list[str]:
+    s = p.cause_text if axis == "cause" else p.measure_text
+    if not s:
+        return ["<none>"]
+    s = _DIGITS.sub("0", s)
+    out = []
+    for n in range(n_min, n_max + 1):
+        out.extend(s[i:i + n] for i in range(len(s) - n + 1))
+    return out

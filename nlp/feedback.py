@@ -1,0 +1,125 @@
+"""Turning verdicts into output: terminal feedback, classify-file records, evaluation reports.
+
+Nothing here decides a label; it formats what nlp.judge returned. Colour comes from click.style,
+so it is dropped automatically when output is not a terminal.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from nlp.corpus import CorpusError, validate_row
+
+LABEL_ZH = {"specific": "具体", "generic": "笼统", "absent": "缺失"}
+AXIS_ZH = {"cause": "偏差原因", "measure": "改进措施"}
+COLOUR = {"specific": "green", "generic": "yellow", "absent": "red"}
+
+
+def highlight(text: str, vague: list[dict]) -> str:
+    """The text with each vague phrase underlined in colour (by its start/end offsets)."""
+    out, pos = [], 0
+    for v in sorted(vague, key=lambda v: v["start"]):
+        if v["start"] < pos:
+            continue
+        out.append(text[pos:v["start"]])
+        out.append(click.style(text[v["start"]:v["end"]], fg="red", bold=True, underline=True))
+        pos = v["end"]
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def render_human(text: str, verdict) -> str:
+    lines = []
+    for axis in ("cause", "measure"):
+        label = getattr(verdict, axis)
+        proba = getattr(verdict, f"{axis}_proba")
+        lines.append(f"{AXIS_ZH[axis]}: " + click.style(f"{LABEL_ZH[label]} ({label})", fg=COLOUR[label], bold=True)
+                     + f"  p={proba.get(label, 0):.2f}")
+    flag = click.style("需修改 (flagged)", fg="red") if verdict.flagged else click.style("合格", fg="green")
+    lines.append(f"结论: {flag}")
+    ev = verdict.evidence
+    if text:
+        lines.append("")
+        lines.append(highlight(text, ev.get("vague", [])))
+    for key, name in (("cause_clauses", "读作原因"), ("measure_clauses", "读作措施")):
+        for clause in ev.get(key, []):
+            lines.append(f"  {name}: {clause}")
+    for v in ev.get("vague", []):
+        lines.append(f"  「{v['phrase']}」({AXIS_ZH[v['axis']]}, {v['start']}–{v['end']}): {v['reason']} → {v['suggestion']}")
+    if ev.get("suggestions"):
+        lines.append("建议:")
+        lines.extend(f"  - {s}" for s in ev["suggestions"])
+    return "\n".join(lines)
+
+
+def record(item_id, verdict) -> dict:
+    """One output line of `pianchai classify` — a stable contract, keep the keys."""
+    return {"id": item_id, "cause": verdict.cause, "measure": verdict.measure,
+            "cause_proba": verdict.cause_proba, "measure_proba": verdict.measure_proba,
+            "flagged": verdict.flagged, "evidence": verdict.evidence}
+
+
+def read_items(path: Path, errors: list[str], batch: int = 512):
+    """Yield batches of valid input items; bad lines are reported in `errors` as file:line: why."""
+    chunk = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(f"{where}: invalid JSON ({exc.msg})")
+                continue
+            if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("text", None), str):
+                errors.append(f"{where}: expected an object with \"id\" and a string \"text\"")
+                continue
+            chunk.append(item)
+            if len(chunk) >= batch:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def classify_file(in_path: Path, out_fh, judge) -> tuple[int, list[str]]:
+    errors: list[str] = []
+    n = 0
+    for chunk in read_items(Path(in_path), errors):
+        for item, verdict in zip(chunk, judge.judge_many(chunk)):
+            out_fh.write(json.dumps(record(item["id"], verdict), ensure_ascii=False) + "\n")
+            n += 1
+    return n, errors
+
+
+def read_gold(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    rows.append(validate_row(json.loads(line), f"{path}:{lineno}"))
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+    return rows
+
+
+def evaluate_file(path: Path, judge, errors: bool = False) -> tuple[str, dict]:
+    from nlp.metrics import format_report, score
+
+    rows = read_gold(Path(path))
+    verdicts = judge.judge_many(rows)
+    m = score(rows, verdicts)
+    out = [format_report(m, str(path))]
+    if errors:
+        out.append("")
+        out.append("misclassified:")
+        for r, v in zip(rows, verdicts):
+            if (r["cause"], r["measure"]) != (v.cause, v.measure):
+                wrong = [f"{axis} {r[axis]}→{getattr(v, axis)}" for axis in ("cause", "measure")
+                         if r[axis] != getattr(v, axis)]
+                out.append(f"{r['id']}  {'; '.join(wrong)}  [{r.get('indicator', '')}] {r['text']}")
+    return "\n".join(out), m

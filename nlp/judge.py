@@ -1,0 +1,192 @@
+"""Verdicts on explanations: labels per axis, probabilities, evidence and suggestions.
+
+`load_judge()` returns the process-wide Judge over the shipped model (models/explanation.npz,
+exported from models/explanation.skops). Passing a .skops path loads the scikit-learn model of
+record through skops with an explicit trusted-type list instead (slower start, same verdicts).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from nlp.features import AXES, prepare
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "explanation.npz"
+SKOPS_MODEL = MODELS_DIR / "explanation.skops"
+
+CAUSE_ABSENT = "补写偏差原因：写明哪个环节、什么因素导致未完成（事件、时间、数量）"
+CAUSE_GENERIC = "写明哪个环节、什么因素导致未完成，而不是笼统归因"
+CAUSE_RESTATED = "原因只复述了偏差本身（实际值与目标的差距），写明是什么因素造成了这一结果"
+MEASURE_ABSENT = "补写改进措施：写明做什么、谁负责、何时完成、改到多少"
+MEASURE_GENERIC = "措施写明做什么、谁负责、何时完成、改到多少"
+
+
+@dataclass
+class Verdict:
+    cause: str            # specific | generic | absent
+    measure: str
+    cause_proba: dict[str, float]
+    measure_proba: dict[str, float]
+    flagged: bool         # either axis not specific
+    evidence: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _empty_verdict() -> Verdict:
+    absent = {"specific": 0.0, "generic": 0.0, "absent": 1.0}
+    return Verdict("absent", "absent", dict(absent), dict(absent), True,
+                   {"cause_clauses": [], "measure_clauses": [], "vague": [],
+                    "suggestions": [CAUSE_ABSENT, MEASURE_ABSENT]})
+
+
+def _span(p, a: int, b: int) -> tuple[int, int]:
+    """Offsets in the normalised text → offsets in the original text."""
+    return p.offsets[a], p.offsets[b - 1] + 1
+
+
+def _clauses(p, role: str) -> list[str]:
+    """Original-text spans of consecutive pieces with `role` inside one clause."""
+    out, cur = [], None
+    for a, b, r, ci in p.pieces:
+        if r == role and cur is not None and cur[2] == ci:
+            cur[1] = b
+        elif r == role:
+            if cur:
+                out.append(cur)
+            cur = [a, b, ci]
+        else:
+            if cur:
+                out.append(cur)
+            cur = None
+    if cur:
+        out.append(cur)
+    spans = [_span(p, a, b) for a, b, _ in out]
+    return [p.text[s:e] for s, e in spans]
+
+
+def _role_at(p, pos: int) -> str | None:
+    for a, b, r, _ in p.pieces:
+        if a <= pos < b:
+            return r
+    return None
+
+
+def _evidence(p, labels: dict[str, str]) -> dict:
+    vague = []
+    for h in p.hits:
+        if h.entry is None:
+            continue
+        role = _role_at(p, h.start)
+        axis = role if role in AXES else h.entry.axis
+        if labels[axis] == "specific":
+            continue                       # precision first: no nagging about a good side
+        start, end = _span(p, h.start, h.end)
+        vague.append({"phrase": p.text[start:end], "start": start, "end": end, "axis": axis,
+                      "reason": h.entry.reason, "suggestion": h.entry.suggestion})
+    suggestions = []
+    if labels["cause"] == "absent":
+        suggestions.append(CAUSE_ABSENT)
+    elif labels["cause"] == "generic":
+        own = [v["suggestion"] for v in vague if v["axis"] == "cause"]
+        if own:
+            suggestions.extend(own)
+        elif p.hand["cause"]["only_restate"]:
+            suggestions.append(CAUSE_RESTATED)
+        else:
+            suggestions.append(CAUSE_GENERIC)
+    if labels["measure"] == "absent":
+        suggestions.append(MEASURE_ABSENT)
+    elif labels["measure"] == "generic":
+        suggestions.extend([v["suggestion"] for v in vague if v["axis"] == "measure"] or [MEASURE_GENERIC])
+    return {"cause_clauses": _clauses(p, "cause") if labels["cause"] != "absent" else [],
+            "measure_clauses": _clauses(p, "measure") if labels["measure"] != "absent" else [],
+            "vague": vague,
+            "suggestions": list(dict.fromkeys(suggestions))}
+
+
+class Judge:
+    """Judges explanations with a model; thread-safe (no state changes after construction)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def judge(self, text, indicator="", target="", actual="", weight=None, score=None) -> Verdict:
+        return self.judge_many([{"text": text, "indicator": indicator, "target": target,
+                                 "actual": actual, "weight": weight, "score": score}])[0]
+
+    def judge_many(self, items: list[dict]) -> list[Verdict]:
+        verdicts: list[Verdict | None] = [None] * len(items)
+        todo, prepared = [], []
+        for i, item in enumerate(items):
+            text = item.get("text") or ""
+            if not text.strip():
+                verdicts[i] = _empty_verdict()
+                continue
+            p = prepare(text, str(item.get("indicator") or ""), str(item.get("target") or ""),
+                        str(item.get("actual") or ""))
+            if not p.norm:
+                verdicts[i] = _empty_verdict()
+                continue
+            todo.append(i)
+            prepared.append(p)
+        if prepared:
+            probas = self.model.predict_proba(prepared)
+            for k, (i, p) in enumerate(zip(todo, prepared)):
+                labels, dists = {}, {}
+                for axis in AXES:
+                    classes, proba = probas[axis]
+                    row = proba[k]
+                    dists[axis] = {c: round(float(v), 4) for c, v in zip(classes, row)}
+                    labels[axis] = classes[int(row.argmax())]
+                verdicts[i] = Verdict(labels["cause"], labels["measure"], dists["cause"],
+                                      dists["measure"],
+                                      labels["cause"] != "specific" or labels["measure"] != "specific",
+                                      _evidence(p, labels))
+        return verdicts
+
+
+class SklearnModel:
+    """The skops model of record, with the same predict_proba shape as RuntimeModel."""
+
+    def __init__(self, models: dict):
+        self.models = models
+
+    def predict_proba(self, prepared):
+        return {axis: (tuple(m.classes_), m.predict_proba(prepared)) for axis, m in self.models.items()}
+
+
+def load_skops(path: Path) -> dict:
+    """Load a .skops model, trusting only sklearn's own types and the names in TRUSTED_TYPES."""
+    import skops.io as sio
+
+    from nlp.model import TRUSTED_TYPES
+
+    untrusted = sio.get_untrusted_types(file=path)
+    unknown = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if unknown:
+        raise ValueError(f"{path}: refusing to load untrusted types: {', '.join(unknown)}")
+    return sio.load(path, trusted=[t for t in untrusted])
+
+
+_cache: dict[str, Judge] = {}
+_lock = threading.Lock()
+
+
+def load_judge(path=None) -> Judge:
+    """The Judge over `path` (default: the shipped model), built once per process and path."""
+    path = Path(path) if path else DEFAULT_MODEL
+    key = str(path.resolve())
+    with _lock:
+        if key not in _cache:
+            if path.suffix == ".skops":
+                _cache[key] = Judge(SklearnModel(load_skops(path)))
+            else:
+                from nlp.runtime import RuntimeModel
+                if not path.exists():
+                    raise FileNotFoundError(f"{path}: no model; run `pianchai train`")
+                _cache[key] = Judge(RuntimeModel(path))
+        return _cache[key]

@@ -1,0 +1,120 @@
+"""The model at run time: the fitted Pipelines' numbers in a pickle-free .npz, scored with numpy.
+
+Why: importing scikit-learn and skops costs ≈ 3–4 s, more than `pianchai explain`'s whole cold
+start budget. `export()` copies what the fitted Pipelines learned (vocabularies, idf, scaler,
+coefficients) into arrays; `RuntimeModel` reproduces `predict_proba` exactly (a test compares
+them on the corpus). The .skops file stays the model of record; the .npz names its sha256.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from nlp.features import AXES, region_chars, region_tokens
+
+BLOCKS = ("tokens", "chars")
+FORMAT = 1
+
+
+def export(models: dict, path: Path, meta: dict) -> None:
+    arrays = {}
+    for axis in AXES:
+        pipe = models[axis]
+        union = pipe.named_steps["features"]
+        clf = pipe.named_steps["clf"]
+        coef = clf.coef_
+        if coef.shape[0] == 1:              # binary LR: expand to two columns
+            coef = np.vstack([-coef[0], coef[0]]) / 2
+            intercept = np.array([-clf.intercept_[0], clf.intercept_[0]]) / 2
+        else:
+            intercept = clf.intercept_
+        col = 0
+        for name, sub in union.transformer_list:
+            if name in BLOCKS:
+                vec = sub.named_steps["tfidf"]
+                vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+                n = len(vocab)
+                arrays[f"{axis}/{name}/vocab"] = np.array(vocab, dtype=str)
+                arrays[f"{axis}/{name}/idf"] = vec.idf_
+            else:
+                scaler = sub.named_steps["scale"]
+                n = len(scaler.mean_)
+                arrays[f"{axis}/hand/mean"] = scaler.mean_
+                arrays[f"{axis}/hand/scale"] = scaler.scale_
+                arrays[f"{axis}/hand/names"] = np.array(sub.named_steps["select"].names_, dtype=str)
+            arrays[f"{axis}/{name}/coef"] = np.ascontiguousarray(coef[:, col:col + n].T)
+            col += n
+        if col != coef.shape[1]:
+            raise ValueError(f"{axis}: exported {col} of {coef.shape[1]} coefficients")
+        arrays[f"{axis}/intercept"] = intercept
+        arrays[f"{axis}/classes"] = np.array(list(clf.classes_), dtype=str)
+    meta = dict(meta, format=FORMAT)
+    arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+class _Block:
+    __slots__ = ("index", "idf", "coef")
+
+    def __init__(self, vocab, idf, coef):
+        self.index = {t: i for i, t in enumerate(vocab.tolist())}
+        self.idf = idf
+        self.coef = coef
+
+    def score(self, terms: list[str]) -> np.ndarray:
+        counts: dict[int, int] = {}
+        index = self.index
+        for t in terms:
+            i = index.get(t)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
+        if not counts:
+            return 0.0
+        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
+        v = tf * self.idf[idx]
+        return (v @ self.coef[idx]) / math.sqrt(v @ v)
+
+
+class _Axis:
+    def __init__(self, data, axis):
+        self.axis = axis
+        self.blocks = {b: _Block(data[f"{axis}/{b}/vocab"], data[f"{axis}/{b}/idf"], data[f"{axis}/{b}/coef"])
+                       for b in BLOCKS}
+        self.hand_names = tuple(data[f"{axis}/hand/names"].tolist())
+        self.hand_mean = data[f"{axis}/hand/mean"]
+        self.hand_scale = data[f"{axis}/hand/scale"]
+        self.hand_coef = data[f"{axis}/hand/coef"]
+        self.intercept = data[f"{axis}/intercept"]
+        self.classes = tuple(data[f"{axis}/classes"].tolist())
+
+    def logits(self, prepared: list) -> np.ndarray:
+        axis = self.axis
+        hand = np.array([[p.hand[axis][n] for n in self.hand_names] for p in prepared], dtype=float)
+        out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
+        tok, chars = self.blocks["tokens"], self.blocks["chars"]
+        for i, p in enumerate(prepared):
+            out[i] += tok.score(region_tokens(p, axis)) + chars.score(region_chars(p, axis))
+        return out
+
+    def proba(self, prepared: list) -> np.ndarray:
+        z = self.logits(prepared)
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+class RuntimeModel:
+    def __init__(self, path: Path):
+        with np.load(path, allow_pickle=False) as data:
+            self.meta = json.loads(str(data["meta"]))
+            if self.meta.get("format") != FORMAT:
+                raise ValueError(f"{path}: model format {self.meta.get('format')}, expected {FORMAT}")
+            self.axes = {axis: _Axis(data, axis) for axis in AXES}
+
+    def predict_proba(self, prepared: list) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+        return {axis: (m.classes, m.proba(prepared)) for axis, m in self.axes.items()}

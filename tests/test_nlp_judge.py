@@ -1,0 +1,123 @@
+"""The judge on clear cases, its evidence, and the shipped model files."""
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.judge import DEFAULT_MODEL, SKOPS_MODEL, Verdict, load_judge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return load_judge()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_text_is_absent_absent_and_flagged(judge, text):
+    v = judge.judge(text)
+    assert (v.cause, v.measure, v.flagged) == ("absent", "absent", True)
+    assert v.evidence["suggestions"]
+
+
+def test_slogan_only_measure_is_generic(judge):
+    v = judge.judge("因两家供应商延期交货，设备于12月才完成安装调试。下一步将进一步加强管理，加大督促力度。",
+                    indicator="设备安装完成率", target="100%", actual="80%")
+    assert v.cause == "specific"
+    assert v.measure == "generic"
+    assert v.flagged
+
+
+def test_boilerplate_cause_and_no_measure(judge):
+    v = judge.judge("受多种客观因素影响，工作推进不够到位。")
+    assert v.cause == "generic"
+    assert v.measure == "absent"
+
+
+def test_measure_only_text_has_no_cause(judge):
+    v = judge.judge("下一步将于明年3月底前完成剩余6所学校的设备安装，由装备科负责。")
+    assert v.cause == "absent"
+    assert v.measure == "specific"
+
+
+def test_vague_evidence_offsets_point_at_the_phrase(judge):
+    text = "由于客观原因，进度滞后。今后将进一步加强沟通协调。"
+    v = judge.judge(text)
+    assert v.evidence["vague"]
+    for item in v.evidence["vague"]:
+        assert text[item["start"]:item["end"]] == item["phrase"]
+        assert item["reason"] and item["suggestion"] and item["axis"] in ("cause", "measure")
+
+
+def test_offsets_survive_pdf_line_wrap_spaces(judge):
+    text = "由于客观 原因未完成。今后将进一步 加强管理。"
+    v = judge.judge(text)
+    for item in v.evidence["vague"]:
+        assert text[item["start"]:item["end"]] == item["phrase"]
+    assert any(item["phrase"].replace(" ", "") == "客观原因" for item in v.evidence["vague"])
+
+
+def test_verdict_shape_and_probabilities(judge):
+    v = judge.judge("招标两次流标，合同推迟到11月签订。", indicator="合同签订及时率")
+    d = v.to_dict()
+    assert set(d) == {"cause", "measure", "cause_proba", "measure_proba", "flagged", "evidence"}
+    assert set(d["evidence"]) == {"cause_clauses", "measure_clauses", "vague", "suggestions"}
+    for axis in ("cause", "measure"):
+        assert set(d[f"{axis}_proba"]) == {"specific", "generic", "absent"}
+        assert abs(sum(d[f"{axis}_proba"].values()) - 1) < 1e-3
+        assert d[axis] == max(d[f"{axis}_proba"], key=d[f"{axis}_proba"].get)
+    json.dumps(d, ensure_ascii=False)
+    assert isinstance(v, Verdict)
+
+
+def test_judge_many_matches_judge(judge):
+    items = [{"text": "资金下达较晚。"}, {"text": ""}, {"text": "加强管理。", "indicator": "x"}]
+    many = judge.judge_many(items)
+    assert [v.to_dict() for v in many] == [judge.judge(**i).to_dict() for i in items]
+
+
+def test_load_judge_is_cached():
+    assert load_judge() is load_judge()
+
+
+def test_shipped_model_is_small_and_named_in_card():
+    assert SKOPS_MODEL.stat().st_size < 20 * 2**20
+    assert DEFAULT_MODEL.stat().st_size < 20 * 2**20
+    card = (ROOT / "models" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "sha256" in card and "scikit-learn" in card
+
+
+@pytest.mark.slow
+def test_numeric_export_equals_skops_model():
+    """The run-time .npz gives the same probabilities as the skops Pipelines it was exported from."""
+    import hashlib
+
+    import numpy as np
+
+    from nlp.corpus import corpus_files, read_corpus
+    from nlp.judge import load_skops
+    from nlp.runtime import RuntimeModel
+    from nlp.train import prepare_rows
+
+    runtime = RuntimeModel(DEFAULT_MODEL)
+    assert runtime.meta["skops_sha256"] == hashlib.sha256(SKOPS_MODEL.read_bytes()).hexdigest()
+    models = load_skops(SKOPS_MODEL)
+    rows = read_corpus(corpus_files())[::7]
+    prepared = prepare_rows(rows)
+    fast = runtime.predict_proba(prepared)
+    for axis, model in models.items():
+        classes, proba = fast[axis]
+        assert tuple(model.classes_) == classes
+        np.testing.assert_allclose(model.predict_proba(prepared), proba, atol=1e-9)
+
+
+def test_skops_load_refuses_untrusted_types(tmp_path):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = tmp_path / "evil.skops"
+    sio.dump(FunctionTransformer(func=json.loads), path)   # a function not on our trusted list
+    from nlp.judge import load_skops
+    with pytest.raises(ValueError, match="untrusted"):
+        load_skops(path)
