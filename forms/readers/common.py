@@ -1,10 +1,18 @@
 """What the binary readers share: cell text clean-up, number rendering, size guards, grids.
 
 Every reader hands the interpreter the same kind of cell text: no line breaks left by wrapping
-(a break between two CJK characters is dropped, any other becomes one space), no-break and
+(a break next to a CJK character is dropped, any other becomes one space), no-break and
 ideographic spaces at the ends stripped, numbers written as a person reads them ("10", not
-"10.0"). Merged or spanned cells repeat their text in every slot they cover, across and down, in
-every format — the `Table` contract — so one interpreter serves them all.
+"10.0").
+
+Merged or spanned cells are handled the same way in every format, chosen by `merged`:
+- "first" (the default): the text sits in the merge's top-left slot only, the covered slots are "".
+  This is what PDF text extraction and the text reader give, so every format reaches the
+  interpreter in the shape it reads the seed in (a horizontally merged title is one filled cell,
+  a vertical 产出指标 label is on its first row and the interpreter carries it down).
+- "down": the text is carried down the merge's first column (level labels on every row), the
+  other covered slots are "".
+- "repeat": the text is repeated in every slot the merge covers, across and down.
 """
 from __future__ import annotations
 
@@ -25,8 +33,19 @@ MAX_ZIP_RATIO_FLOOR = 16 * 1024 * 1024      # ...and above this size, is treated
 MAX_CELLS = 2_000_000                       # cells in one sheet/table grid after merges
 MAX_SPAN = 1000                             # rowspan/colspan honoured at most this far
 
+MERGED_MODES = ("first", "down", "repeat")
+MERGED = "first"
+
+
+def merged_mode(merged: str | None) -> str:
+    """The merge policy a reader was asked for (None → the default, MERGED)."""
+    mode = MERGED if merged is None else merged
+    if mode not in MERGED_MODES:
+        raise ValueError(f"merged must be one of {MERGED_MODES}, not {mode!r}")
+    return mode
+
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_BREAK_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*\r?\n[ \t]*(?=[{_CJK}])")
+_BREAK_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]*\r?\n[ \t]*|[ \t]*\r?\n[ \t]*(?=[{_CJK}])")
 _BREAK_ANY = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 _STRIP = " \t\r\n\u00a0\u3000\u200b\ufeff"
 
@@ -115,9 +134,16 @@ def check_zip(path: str, kind: str) -> None:
 
 
 def fill_grid(height: int, width: int, values: dict[tuple[int, int], str],
-              merges: list[tuple[int, int, int, int]], path: str, where: str | None) -> list[list[str]]:
+              merges: list[tuple[int, int, int, int]], path: str, where: str | None,
+              merged: str = "first") -> list[list[str]]:
     """A full `height` × `width` grid of texts; each merge (r0, c0, r1, c1, 0-based inclusive)
-    repeats its top-left text in every cell it covers. Merges are clipped to the grid."""
+    spreads its top-left text by the `merged` policy. A merge reaching past the last filled row or
+    column extends the grid (its text is shown there); merges starting outside it are ignored."""
+    if merged != "first":
+        for r0, c0, r1, c1 in merges:
+            if values.get((r0, c0)):
+                height = max(height, r1 + 1)
+                width = max(width, (c1 if merged == "repeat" else c0) + 1)
     if height * width > MAX_CELLS:
         raise FormError(path, f"refused: {height} rows × {width} columns is over the {MAX_CELLS:,} cell limit",
                         where=where)
@@ -126,15 +152,20 @@ def fill_grid(height: int, width: int, values: dict[tuple[int, int], str],
         if r < height and c < width:
             grid[r][c] = text
     for r0, c0, r1, c1 in merges:
-        if r0 >= height or c0 >= width:
+        if r0 >= height or c0 >= width or merged == "first":
             continue
         text = grid[r0][c0]
         if not text:
             continue
         for r in range(r0, min(r1, height - 1) + 1):
             row = grid[r]
-            for c in range(c0, min(c1, width - 1) + 1):
-                row[c] = text
+            if merged == "repeat":
+                for c in range(c0, min(c1, width - 1) + 1):
+                    row[c] = text
+            elif merged == "down":
+                row[c0] = text
+            else:
+                break
     return grid
 
 

@@ -5,9 +5,11 @@ forms). Paragraph text outside tables — a title, "（2021年度）", a 项目�
 Table of one-cell rows ("text before table N") just before the table it precedes, so the
 interpreter can take the year from it; text after the last table is "text after tables".
 
-Merged cells follow the `Table` contract: a horizontal span (gridSpan) repeats its text in each
-grid column it covers, a vertical merge (vMerge continue) carries the text of the cell above, so
-level labels read on every row. Rows start at their grid column (gridBefore) and are padded to the
+Merged cells follow the `merged` policy of forms.readers.common: by default a horizontal span
+(gridSpan) has its text in its first grid column and "" in the others, and a vertical merge
+(vMerge continue) is "" below its first row; "down" carries the text down the first column (level
+labels on every row), "repeat" fills every covered slot. Cells are read from the XML, so a
+spanned cell is one element, never a repeated python-docx cell object. Rows start at their grid column (gridBefore) and are padded to the
 table's width. `lines` are 1-based row numbers inside the table (paragraph numbers for text).
 The zip is checked for bombs before python-docx opens it.
 """
@@ -17,13 +19,14 @@ import zipfile
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (MAX_CELLS, check_file_size, check_zip, clean_cell, table_from_grid,
-                                  text_table)
+from forms.readers.common import (MAX_CELLS, check_file_size, check_zip, clean_cell, merged_mode,
+                                  table_from_grid, text_table)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def read(path: str) -> list[Table]:
+def read(path: str, merged: str | None = None) -> list[Table]:
+    mode = merged_mode(merged)
     check_file_size(path)
     check_zip(path, "docx")
     import docx  # lazy: only documents pay for python-docx
@@ -49,7 +52,7 @@ def read(path: str) -> list[Table]:
             if text is not None:
                 tables.append(text)
             paragraphs = []
-            table = _table(el, f"table {n_tables}", path)
+            table = _table(el, f"table {n_tables}", path, mode)
             if table is not None:
                 tables.append(table)
     text = text_table(paragraphs, "text after tables" if n_tables else "text")
@@ -103,7 +106,7 @@ def _int_attr(el, name: str, default: int) -> int:
         return default
 
 
-def _table(tbl, name: str, path: str) -> Table | None:
+def _table(tbl, name: str, path: str, mode: str) -> Table | None:
     grid: list[list[str]] = []
     previous: list[str] = []
     cells = 0
@@ -123,10 +126,11 @@ def _table(tbl, name: str, path: str) -> Table | None:
                         vmerge = vm.get(_W + "val", "continue")
                 if vmerge == "continue":
                     col = len(row)
-                    text = previous[col] if col < len(previous) else ""
+                    text = previous[col] if mode != "first" and col < len(previous) else ""
                 else:
                     text = _cell_text(cell)
-                row.extend([text] * span)
+                row.append(text)
+                row.extend([text if mode == "repeat" else ""] * (span - 1))
         cells += len(row)
         if cells > MAX_CELLS:
             raise FormError(path, f"refused: more than {MAX_CELLS:,} cells", where=name)

@@ -1,8 +1,9 @@
 """HTML pages (and the "Excel" exports that are really HTML) → Tables, with the stdlib parser.
 
 Every `<table>` is a Table ("table 1", "table 2", … in document order; a page often carries several
-forms). rowspan/colspan are honoured by repeating the cell's text in each slot it covers, across
-and down, as the `Table` contract asks. Text outside tables — a heading with the year, a
+forms). rowspan/colspan are honoured by the `merged` policy of forms.readers.common: text in
+the top-left slot only (default), carried down the first column ("down"), or in every slot
+("repeat"); the grid's columns stay aligned either way. Text outside tables — a heading with the year, a
 "项目名称：…" line — becomes a Table of one-cell rows placed before the table it precedes.
 A table nested in a cell is read as its own table; its text is not repeated in the outer cell.
 
@@ -18,7 +19,8 @@ from html.parser import HTMLParser
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import MAX_CELLS, MAX_SPAN, check_file_size, clean_cell, table_from_grid, text_table
+from forms.readers.common import (MAX_CELLS, MAX_SPAN, check_file_size, clean_cell, merged_mode,
+                                  table_from_grid, text_table)
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
@@ -29,14 +31,15 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "title", "center
 _SKIP = {"script", "style", "head", "noscript", "template", "xml"}
 
 
-def read(path: str) -> list[Table]:
+def read(path: str, merged: str | None = None) -> list[Table]:
+    mode = merged_mode(merged)
     check_file_size(path, MAX_HTML_BYTES)
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         raise FormError(path, f"cannot open: {e.strerror or e}") from None
-    parser = _Parser(path)
+    parser = _Parser(path, mode)
     try:
         parser.feed(decode(data))
         parser.close()
@@ -70,8 +73,9 @@ def decode(data: bytes) -> str:
 class _Grid:
     """One table being built: rows of slots, with rowspans carried into the rows below."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, mode: str):
         self.name = name
+        self.mode = mode
         self.rows: list[list[str | None]] = []
         self.pending: dict[tuple[int, int], str] = {}  # (row, col) → text from a rowspan above
         self.cell: list[str] | None = None
@@ -107,10 +111,12 @@ class _Grid:
         self._fill_pending(r)
         rowspan, colspan = self.span
         c0 = len(row)
-        row.extend([text] * colspan)
+        row.append(text)
+        row.extend([text if self.mode == "repeat" else ""] * (colspan - 1))
         for dr in range(1, rowspan):
             for c in range(c0, c0 + colspan):
-                self.pending[(r + dr, c)] = text
+                carry = self.mode == "repeat" or (self.mode == "down" and c == c0)
+                self.pending[(r + dr, c)] = text if carry else ""
         self._fill_pending(r)
         self.cells += rowspan * colspan
         if self.cells > MAX_CELLS:
@@ -130,9 +136,10 @@ class _Grid:
 
 
 class _Parser(HTMLParser):
-    def __init__(self, path: str):
+    def __init__(self, path: str, mode: str):
         super().__init__(convert_charrefs=True)
         self.path = path
+        self.mode = mode
         self.out: list[Table] = []
         self.stack: list[_Grid] = []
         self.n_tables = 0
@@ -169,7 +176,7 @@ class _Parser(HTMLParser):
                 self._flush_text(f"text before table {self.n_tables}")
             elif grid.cell is not None:
                 grid.cell.append("\n")
-            self.stack.append(_Grid(f"table {self.n_tables}"))
+            self.stack.append(_Grid(f"table {self.n_tables}", self.mode))
         elif grid is not None and tag == "tr":
             grid.start_row()
         elif grid is not None and tag in ("td", "th"):

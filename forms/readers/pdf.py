@@ -2,8 +2,9 @@
 
 On each page the ruled tables (`find_tables`) become Tables named "page N" (or "page N table K"
 when a page has several). A cell covered by a span comes back from pdfplumber as None: the reader
-finds the cell rectangle that covers that slot and repeats its text there, across and down, so
-merged labels read on every row as in the other formats. Line breaks from wrapping are undone
+finds the cell rectangle that covers that slot and applies the `merged` policy of
+forms.readers.common ("first": "" there, the default; "down": the text when the slot is below the
+cell's first column; "repeat": the text), the same as for the other formats. Line breaks from wrapping are undone
 (no space between CJK characters). Text outside the tables — a title, "（2021 年度）" — becomes a
 one-cell-per-line Table placed by its position on the page ("page N text").
 
@@ -17,14 +18,15 @@ import re
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import check_file_size, clean_cell, table_from_grid
+from forms.readers.common import check_file_size, clean_cell, merged_mode, table_from_grid
 
 MAX_PAGES = 2000
 _SPLIT = re.compile(r"\t+| {2,}|\u3000{1,}")
 _EPS = 0.5
 
 
-def read(path: str) -> list[Table]:
+def read(path: str, merged: str | None = None) -> list[Table]:
+    mode = merged_mode(merged)
     check_file_size(path)
     import pdfplumber  # lazy: only PDFs pay for pdfminer
 
@@ -42,7 +44,7 @@ def read(path: str) -> list[Table]:
         tables: list[Table] = []
         for number, page in enumerate(pages, 1):
             try:
-                tables.extend(_page(page, number))
+                tables.extend(_page(page, number, mode))
             except FormError:
                 raise
             except Exception as e:
@@ -62,11 +64,10 @@ def _why(e: Exception) -> str:
     return f"not a readable PDF ({name}{detail})"
 
 
-def _page(page, number: int) -> list[Table]:
+def _page(page, number: int, mode: str) -> list[Table]:
     found = page.find_tables()
     if not found:
-        rows = [[clean_cell(c) for c in _SPLIT.split(line)] for line in _lines(page)]
-        grid = [r for r in rows if any(r)]
+        grid = [r for r in _word_rows(page) if any(r)]
         width = max((len(r) for r in grid), default=0)
         table = table_from_grid([r + [""] * (width - len(r)) for r in grid], f"page {number}")
         return [table] if table is not None else []
@@ -75,7 +76,7 @@ def _page(page, number: int) -> list[Table]:
     items: list[tuple[float, Table]] = []
     several = len(found) > 1
     for k, t in enumerate(found, 1):
-        table = table_from_grid(_grid(t), f"page {number} table {k}" if several else f"page {number}")
+        table = table_from_grid(_grid(t, mode), f"page {number} table {k}" if several else f"page {number}")
         if table is not None:
             items.append((t.bbox[1], table))
     boxes = [t.bbox for t in found]
@@ -103,13 +104,32 @@ def _page(page, number: int) -> list[Table]:
     return [t for _, t in items]
 
 
-def _lines(page) -> list[str]:
-    text = page.extract_text(layout=False) or ""
-    return text.splitlines()
+def _word_rows(page) -> list[list[str]]:
+    """Page text as rows of cells: words on one baseline form a row, and a horizontal gap wider
+    than about one and a half characters starts a new cell (a single space stays inside it)."""
+    words = page.extract_words(keep_blank_chars=True, use_text_flow=False)
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    rows = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        cells = [line[0]["text"]]
+        for prev, w in zip(line, line[1:]):
+            size = max(w["bottom"] - w["top"], 1.0)
+            if w["x0"] - prev["x1"] > 1.5 * size:
+                cells.append(w["text"])
+            else:
+                cells[-1] += (" " if w["x0"] - prev["x1"] > 0.2 * size else "") + w["text"]
+        rows.append([clean_cell(c) for part in cells for c in _SPLIT.split(part)])
+    return rows
 
 
-def _grid(t) -> list[list[str]]:
-    """The table's cells with every spanned (None) slot filled from the cell covering it."""
+def _grid(t, mode: str) -> list[list[str]]:
+    """The table's cells with every spanned (None) slot filled by the merge policy."""
     rows = t.rows
     data = t.extract()
     cells: list[tuple[tuple[float, float, float, float], str]] = []
@@ -126,10 +146,11 @@ def _grid(t) -> list[list[str]]:
             if text is None:
                 x = xs[j] if j < len(xs) else None
                 text = ""
-                if x is not None:
+                if x is not None and mode != "first":
                     for (x0, y0, x1, y1), covering in cells:
                         if x0 - _EPS <= x < x1 - _EPS and y0 - _EPS <= top < y1 - _EPS:
-                            text = covering
+                            if mode == "repeat" or abs(x0 - x) <= _EPS:
+                                text = covering
                             break
                 out.append(text)
             else:

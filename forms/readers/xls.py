@@ -1,21 +1,22 @@
 """Excel 97–2003 workbooks (.xls, OLE2/BIFF) → one Table per non-empty sheet, with xlrd.
 
 Opened with `formatting_info=True` so merged ranges (and number formats, for "95%") are known; a
-merged range's top-left text is carried into every cell it covers. Rows are full width, `lines`
-are sheet row numbers (1-based), names are sheet names — the same as the xlsx reader.
+merged range's top-left text is spread by the `merged` policy (forms.readers.common). Rows are
+full width, `lines` are sheet row numbers (1-based), names are sheet names — as in the xlsx reader.
 An xlsx or HTML file merely named .xls never gets here: `forms.sniff` routes it by content.
 """
 from __future__ import annotations
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (check_file_size, clean_cell, fill_grid, format_hint, number_text,
-                                  table_from_grid)
+from forms.readers.common import (check_file_size, clean_cell, fill_grid, format_hint, merged_mode,
+                                  number_text, table_from_grid)
 
 MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd holds the whole workbook; BIFF forms are far smaller
 
 
-def read(path: str) -> list[Table]:
+def read(path: str, merged: str | None = None) -> list[Table]:
+    mode = merged_mode(merged)
     check_file_size(path, MAX_XLS_BYTES)
     import xlrd
 
@@ -31,7 +32,7 @@ def read(path: str) -> list[Table]:
         for index in range(book.nsheets):
             try:
                 sheet = book.sheet_by_index(index)
-                table = _sheet(book, sheet, path)
+                table = _sheet(book, sheet, path, mode)
             except FormError:
                 raise
             except Exception as e:
@@ -45,7 +46,7 @@ def read(path: str) -> list[Table]:
         book.release_resources()
 
 
-def _sheet(book, sheet, path: str) -> Table | None:
+def _sheet(book, sheet, path: str, mode: str) -> Table | None:
     import xlrd
 
     values: dict[tuple[int, int], str] = {}
@@ -59,7 +60,7 @@ def _sheet(book, sheet, path: str) -> Table | None:
     if not values:
         return None
     merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
-    return table_from_grid(fill_grid(height, width, values, merges, path, sheet.name), sheet.name)
+    return table_from_grid(fill_grid(height, width, values, merges, path, sheet.name, mode), sheet.name)
 
 
 def _text(book, sheet, cell, r: int, c: int, xlrd) -> str:

@@ -1,9 +1,9 @@
 """Excel 2007+ workbooks (.xlsx/.xlsm) → one Table per non-empty worksheet.
 
 openpyxl in normal mode (read-only mode has no merged ranges). A merged range's top-left value is
-carried into every cell it covers; rows are full width ("" for empty cells) so a list index is
-the column index; `lines` are worksheet row numbers (empty rows are left out, numbers kept).
-Cached formula results are read (`data_only`), numbers are written as the sheet shows them
+spread by the `merged` policy (forms.readers.common: top-left only by default, "down", "repeat");
+rows are full width ("" for empty cells) so a list index is the column index; `lines` are
+worksheet row numbers (empty rows are left out, numbers kept). Cached formula results are read (`data_only`), numbers are written as the sheet shows them
 ("10", "9.5", a percent-formatted 0.95 as "95%"). The zip is checked for bombs first.
 """
 from __future__ import annotations
@@ -15,10 +15,11 @@ import zipfile
 from forms.cells import Table
 from forms.errors import FormError
 from forms.readers.common import (check_file_size, check_zip, clean_cell, fill_grid, format_hint,
-                                  number_text, table_from_grid)
+                                  merged_mode, number_text, table_from_grid)
 
 
-def read(path: str) -> list[Table]:
+def read(path: str, merged: str | None = None) -> list[Table]:
+    mode = merged_mode(merged)
     check_file_size(path)
     check_zip(path, "xlsx")
     import openpyxl  # imported here: commands that never see a workbook don't pay for it
@@ -34,7 +35,7 @@ def read(path: str) -> list[Table]:
     try:
         tables = []
         for ws in wb.worksheets:
-            table = _sheet(ws, path)
+            table = _sheet(ws, path, mode)
             if table is not None:
                 tables.append(table)
         return tables
@@ -42,7 +43,7 @@ def read(path: str) -> list[Table]:
         wb.close()
 
 
-def _sheet(ws, path: str) -> Table | None:
+def _sheet(ws, path: str, mode: str) -> Table | None:
     values: dict[tuple[int, int], str] = {}
     height = width = 0
     # ws._cells holds only the cells present in the file; iter_rows would create every cell up
@@ -55,7 +56,7 @@ def _sheet(ws, path: str) -> Table | None:
     if not values:
         return None
     merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-    grid = fill_grid(height, width, values, merges, path, ws.title)
+    grid = fill_grid(height, width, values, merges, path, ws.title, mode)
     return table_from_grid(grid, ws.title)
 
 
