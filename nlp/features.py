@@ -32,7 +32,11 @@ _DATE = re.compile(
 _FREQ = re.compile(r"每[天日周旬月季年]|每半年|每季度|每学期|定期|周报|月报")
 _QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|期|册|座|台|套|万|元|公里|天|小时|份|条)"
                     r"|[一二两三四五六七八九十百]+(?:个|人|次|家|名|户|所|项|场|期|台|套|天)")
-_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|正常|不适用|无偏差|无问题)[。.！!]?$")
+_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|全部完成|已全部完成|正常|不适用|无偏差|无问题)[。.！!]?$")
+_ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+# "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
+_DONE_LEAD = re.compile(r"^已(?!达|完成|超|经|是|有|于|过|满|到|基本|全部完成)")
+_WILL = re.compile(r"^[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
 # characters so common in indicator names that sharing them says nothing
 _COMMON = set("的率数量度性和与及等了在是为有个年")
@@ -94,28 +98,39 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     # ---- roles per comma-piece
     pieces = split_pieces(norm) if norm else []
     roles = []
-    prev_clause, prev_role = -1, None
+    prev_role = None
     for piece, ci in pieces:
         counts: dict[str, int] = {}
         vague_axes = set()
+        lead = piece.start
+        m = _ENUM_LEAD.match(norm, piece.start, piece.end)
+        if m:
+            lead = m.end()
         for h in hits:
             if h.start >= piece.start and h.end <= piece.end:
+                if h.kind == "measure_lead" and h.start != lead:
+                    continue                  # an imperative verb counts only at the head
                 counts[h.kind] = counts.get(h.kind, 0) + 1
                 if h.entry is not None:
                     vague_axes.add(h.entry.axis)
-        role = _role_of(counts)
+        head = norm[lead:piece.end]
         causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
-        if role is None:
-            if prev_role == "measure" and not causal and "cause" not in vague_axes:
-                role = "measure"            # the rest of a measure sentence / list
-            elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
-                role = "measure"            # a bare slogan ("加强管理，确保按期完成")
-            elif (counts.get("praise") or counts.get("null")) and not causal:
-                role = "other"
-            else:
-                role = "cause"
+        if counts.get("measure_open") or counts.get("measure_done"):
+            role = "measure"
+        elif _DONE_LEAD.match(head) or (_WILL.match(head) and not counts.get("cause_open")):
+            role = "measure"                  # "已移送…", "学校将安排…"
+        elif counts.get("measure_lead") and not counts.get("cause_open"):
+            role = "measure"                  # "加强领导；严格考核"
+        elif prev_role == "measure" and not causal and "cause" not in vague_axes:
+            role = "measure"                  # the rest of a measure sentence / list
+        elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
+            role = "measure"                  # a bare slogan
+        elif (counts.get("praise") or counts.get("null")) and not causal:
+            role = "other"
+        else:
+            role = "cause"
         roles.append(role)
-        prev_clause, prev_role = ci, role
+        prev_role = role
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
     p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
@@ -185,6 +200,35 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
             substance_pieces += 1
             substance_chars += len(rest)
 
+    # measure pieces one by one: "one concrete action is enough, even among slogans"
+    best_rest = clean_pieces = signal_pieces = 0
+    for a, b, r, _ in p.pieces:
+        if r != "measure":
+            continue
+        s = norm[a:b]
+        covered = set()
+        piece_hits = [h for h in p.hits if h.start >= a and h.end <= b]
+        for h in piece_hits:
+            if h.kind in ("vague", "measure_open", "measure_lead", "measure_done"):
+                covered.update(range(h.start - a, h.end - a))
+        m = _ENUM_LEAD.match(s)
+        if m:
+            covered.update(range(m.end()))
+        rest = sum(1 for i, ch in enumerate(s) if i not in covered and ch not in _PUNCT and not ch.isdigit())
+        best_rest = max(best_rest, rest)
+        has_vague = any(h.kind == "vague" for h in piece_hits)
+        if rest >= 5 and not has_vague:
+            clean_pieces += 1
+        if (_DATE.search(s) or _FREQ.search(s) or _QUANT.search(s)
+                or any(h.kind == "concrete_measure" for h in piece_hits)):
+            signal_pieces += 1
+    best_cause = 0
+    for a, b, r, _ in p.pieces:
+        if r == "cause":
+            s = norm[a:b]
+            best_cause = max(best_cause, sum(1 for ch in s if ch not in _PUNCT and not ch.isdigit()
+                                             and ch not in ind_chars))
+
     ct, mt = p.cause_text, p.measure_text
     c_len, m_len = _content_chars(ct), _content_chars(mt)
     ind_overlap_c = (sum(1 for ch in ct if ch in ind_chars) / c_len) if c_len else 0.0
@@ -211,6 +255,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "nums_other": log(nums_other),
         "indicator_overlap": ind_overlap_c,
         "praise": log(kinds["other"].get("praise", 0) + kinds["other"].get("null", 0)),
+        "best_piece": log(best_cause),
         "has_measure": float(m_len > 0),
         "text_len": log(len(norm)),
     }
@@ -230,6 +275,9 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "quant": log(len(_QUANT.findall(mt))),
         "nums": log(len(_DIGITS.findall(mt))),
         "indicator_overlap": ind_overlap_m,
+        "best_piece_rest": log(best_rest),
+        "clean_pieces": log(clean_pieces),
+        "signal_pieces": log(signal_pieces),
         "has_cause": float(c_len > 0),
         "text_len": log(len(norm)),
     }

@@ -15,7 +15,7 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "corpus" / "lexicons"
 
 CUE_CATEGORIES = (
     "measure_open", "measure_done", "cause_open", "restate",
-    "concrete_cause", "concrete_measure", "null", "praise",
+    "concrete_cause", "concrete_measure", "null", "praise", "measure_lead",
 )
 
 
