@@ -102,6 +102,10 @@ def parse_quantity(text: str) -> Quantity:
     if comparator is None and unit.startswith("%") and 200 <= value <= 300 and num.startswith("2"):
         # "≥" often comes out of PDF extraction as "2": "290%" is "≥90%".
         comparator, value, repaired = "≥", float(num[1:]), True
+    for suffix in ("及以上", "及以下", "以上", "以下", "以内", "左右"):
+        if unit.endswith(suffix):
+            unit, rest = unit[: -len(suffix)], suffix + rest
+            break
     unit = unit.rstrip("+")
     clean = len(prefix.strip()) <= 8 and bool(_HARMLESS_REST.match(rest.strip())) and not re.search(r"\d", prefix)
     if rest.strip() in ("以上", "及以上") and comparator is None:

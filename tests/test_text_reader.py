@@ -1,0 +1,192 @@
+"""The text reader and interpreter: the seed exactly, and constructed layout variants."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEED_EXPECTED
+from forms.errors import FormError
+from forms.read import read_forms
+
+
+def tsv(tmp_path, rows, name="form.txt"):
+    p = tmp_path / name
+    p.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    return p
+
+
+def test_seed_matches_expected_field_for_field(seed_path):
+    expected = json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))["forms"]
+    forms = read_forms(seed_path)
+    assert len(forms) == len(expected)
+    for got, want in zip(forms, expected):
+        g = got.to_dict(with_source=False)
+        for k in ("project", "year", "department", "implementer", "total"):
+            assert g[k] == want[k], k
+        for k, v in want["funds"].items():
+            assert g["funds"][k] == v, k
+        assert len(g["indicators"]) == len(want["indicators"])
+        for gi, wi in zip(g["indicators"], want["indicators"]):
+            for k, v in wi.items():
+                if k == "level2" and v is None:
+                    continue  # the layout does not say
+                assert gi[k] == v, (wi["indicator"], k)
+
+
+def test_seed_indicators_point_at_their_lines(seed_path):
+    forms = read_forms(seed_path)
+    lines = seed_path.read_text(encoding="utf-8").splitlines()
+    for form in forms:
+        for ind in form.indicators:
+            assert ind.indicator in lines[ind.source.line - 1]
+            assert ind.source.file == str(seed_path)
+
+
+HEADER = ["项目名称", "乡村道路养护"]
+FUNDS = [["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+         ["", "年度资金总额", "120", "118", "100.3", "10", "85.00", "8.5"]]
+
+
+def test_header_synonyms_and_extra_columns(tmp_path):
+    rows = [["2022年度项目支出绩效自评表"], HEADER, *FUNDS,
+            ["一级指标", "二级指标", "三级指标", "指标性质", "年度目标值", "度量单位", "全年实际值",
+             "权重", "自评得分", "指标方向", "未完成原因分析及改进措施"],
+            ["产出指标", "数量指标", "养护里程", "≥", "35", "公里", "31", "20", "17.7", "正向",
+             "两段路面因汛期塌方改为重建，转入次年计划。"],
+            ["", "时效指标", "养护完成及时性", "", "及时", "", "及时", "20", "20", "正向", ""],
+            ["效益指标", "社会效益指标", "群众出行满意度", "≥", "90", "%", "93", "50", "50", "正向", ""],
+            ["总分", "", "", "", "", "", "", "100", "96.2"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert form.year == 2022 and form.project == "乡村道路养护"
+    first = form.indicators[0]
+    assert (first.level1, first.level2, first.indicator) == ("产出指标", "数量指标", "养护里程")
+    assert (first.target, first.actual, first.weight, first.score) == ("≥35公里", "31公里", 20, 17.7)
+    assert first.explanation.startswith("两段路面")
+    assert first.extra["direction"] == "正向"
+    assert form.indicators[2].target == "≥90%"
+    assert (form.total.weight, form.total.score) == (100, 96.2)
+    assert form.funds.execution_rate == 85.0
+
+
+def test_rows_shifted_left_and_right(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER, *FUNDS,
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17", "汛期塌方。"],
+            ["质量指标", "", "路面合格率", "≥95%", "96%", "20", "20", ""],      # label one column left
+            ["", "", "", "时效指标", "完工及时性", "及时", "及时", "10", "10", ""],  # shifted right
+            ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "91%", "40", "40"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    got = [(i.level2, i.indicator, i.target, i.actual, i.weight, i.score) for i in form.indicators]
+    assert got == [
+        ("数量指标", "养护里程", "≥35公里", "31公里", 20, 17),
+        ("质量指标", "路面合格率", "≥95%", "96%", 20, 20),
+        ("时效指标", "完工及时性", "及时", "及时", 10, 10),
+        ("服务对象满意度指标", "群众满意度", "≥90%", "91%", 40, 40),
+    ]
+    assert [i.level1 for i in form.indicators] == ["产出指标"] * 3 + ["满意度指标"]
+
+
+def test_page_split_explanation_and_late_level1_label(tmp_path):
+    rows = [["财政项目支出绩效自评表"], ["(2021 年度)"], HEADER, *FUNDS,
+            ["绩效", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["", "", "数量指标", "养护里程", "≥35公里", "35公里", "20", "20", ""],
+            ["", "产出指标", "质量指标", "路面合格率", "≥95%", "95%", "20", "20", ""],
+            ["", "", "", "", "", "", "", "两段路面因汛期塌方需重建，"],   # first part, page break
+            [],
+            ["指标", "效益指标", "社会效益指标", "通行时间缩短", "≥10%", "6%", "20", "12", "已列入次年一季度施工计划。"],
+            ["", "", "", "事故发生次数", "≤2次", "4次", "10", "5", ""],
+            ["", "总分", "", "", "", "", "", "80", "67"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert form.year == 2021
+    names = [i.indicator for i in form.indicators]
+    assert names == ["养护里程", "路面合格率", "通行时间缩短", "事故发生次数"]
+    assert [i.level1 for i in form.indicators] == ["产出指标", "产出指标", "效益指标", "效益指标"]
+    assert form.indicators[2].explanation == "两段路面因汛期塌方需重建，已列入次年一季度施工计划。"
+    assert form.indicators[1].explanation == ""
+    assert form.indicators[2].source.line == 11
+
+
+def test_continuation_of_a_cut_row_goes_up(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER,
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17", "两段路面因汛期塌方改为重建，"],
+            ["", "", "", "", "", "", "", "剩余4公里于次年5月前完工。"],
+            ["", "", "路面合格率", "≥95%", "96%", "20", "20", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert form.indicators[0].explanation.endswith("剩余4公里于次年5月前完工。")
+    assert form.indicators[1].explanation == ""
+
+
+def test_weight_before_target_template(tmp_path):
+    rows = [["衔接资金项目绩效目标自评表"], ["项目名称", "高标准农田建设"],
+            ["一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分",
+             "未完成原因及拟采取的改进措施"],
+            ["产出指标", "数量指标", "★新建高标准农田面积", "30", "≥5000亩", "4600亩", "27.6",
+             "村集体土地流转纠纷，两处地块延后开工。"],
+            ["", "", "指标2：", "", "", "", "", ""],
+            ["", "", "……", "", "", "", "", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    [ind] = form.indicators
+    assert (ind.indicator, ind.weight, ind.target, ind.actual, ind.score) == \
+        ("★新建高标准农田面积", 30, "≥5000亩", "4600亩", 27.6)
+
+
+def test_form_level_texts_without_weights(tmp_path):
+    rows = [["项目支出绩效自评表"], ["项目名称", "社区养老服务补贴"],
+            ["预算执行情况（20分）", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分"],
+            ["年度资金总额", "200", "188", "0.94", "18.8"],
+            ["一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "得分"],
+            ["产出指标", "数量指标", "补贴发放人数", "≥1500人", "1420人", "18"],
+            ["偏差大或目标未完成原因分析", "年内78名老人迁出辖区，补贴按月核减。"],
+            ["改进措施及结果应用方案", "每季度与民政系统比对户籍数据，按实有人数调整下年目标为1450人。"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert not form.has_weights and form.has_scores
+    assert form.funds.weight == 20 and form.funds.execution_rate == 94.0
+    assert form.indicators[0].weight is None and form.indicators[0].score == 18
+    assert form.texts["deviation"].startswith("年内78名")
+    assert "1450人" in form.texts["measures"]
+
+
+def test_several_forms_in_one_file(tmp_path):
+    block = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+             ["产出指标", "数量指标", "培训人次", "≥300人次", "320人次", "90", "90", ""]]
+    rows = [["财政项目支出绩效自评表"], ["项目名称", "甲"], *block, [],
+            ["财政项目支出绩效自评表"], ["项目名称", "乙"], *block]
+    forms = read_forms(tsv(tmp_path, rows))
+    assert [f.project for f in forms] == ["甲", "乙"]
+    assert [f.source.form for f in forms] == [0, 1]
+    assert forms[1].indicators[0].source.form == 1
+
+
+def test_space_separated_text_without_tabs(tmp_path):
+    p = tmp_path / "spaces.txt"
+    p.write_text("项目名称  乡村道路养护\n一级指标  二级指标  三级指标  年度指标值  实际完成值  分值  得分  偏差原因分析及改进措施\n"
+                 "产出指标  数量指标  养护里程  ≥35公里  31公里  20  17  汛期塌方。\n", encoding="utf-8")
+    [form] = read_forms(p)
+    assert form.indicators[0].score == 17
+
+
+def test_gb18030_text(tmp_path):
+    p = tmp_path / "gbk.txt"
+    rows = [["项目名称", "乡村道路养护"], ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17"]]
+    p.write_bytes("\n".join("\t".join(r) for r in rows).encode("gb18030"))
+    assert read_forms(p)[0].project == "乡村道路养护"
+
+
+@pytest.mark.parametrize("content,needle", [
+    (b"", "empty"),
+    ("这是一份会议纪要，没有表格。\n第二行。\n".encode(), "no 自评表"),
+])
+def test_unreadable_files_are_clear_errors(tmp_path, content, needle):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    with pytest.raises(FormError) as e:
+        read_forms(p)
+    assert needle in str(e.value) and "bad.txt" in str(e.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FormError, match="no such file"):
+        read_forms(tmp_path / "nope.txt")
