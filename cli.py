@@ -197,5 +197,66 @@ def classify(in_file, out_file):
         sys.exit(1)
 
 
+# ---- drafting feedback: annotated workbook and the local web page (reports/workbook.py, web/) ----
+
+@main.command()
+@click.argument("form", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The annotated workbook to write (.xlsx); never the input file.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: ./pianchai.toml or [tool.pianchai] in ./pyproject.toml).")
+@click.option("--no-nlp", is_flag=True, help="Rules only: skip the explanation classifier (fast).")
+def annotate(form, out_path, config_path, no_nlp):
+    """Write a copy of FORM with each finding as a comment on the cell at fault.
+
+    Cells are filled by severity (error red, warning amber, info light blue) and a first sheet
+    "pianchai" lists every finding with a link to its cell. For .xlsx input the original workbook
+    and its formatting are kept; other formats are laid out one sheet per form. The input file is
+    never modified. Exit code 1 when an error-level finding exists or FORM cannot be read.
+
+    Example: pianchai annotate 自评表.xlsx -o 自评表.checked.xlsx
+    """
+    from reports.workbook import AnnotateError, annotate as write_annotated
+    from rules.run import check_file
+
+    result = check_file(form, _engine(config_path, no_nlp))
+    if result.error is not None and not result.forms:
+        click.echo(f"error: {result.error}", err=True)
+        sys.exit(1)
+    try:
+        placed = write_annotated(form, result.findings, result.forms, out_path)
+    except AnnotateError as e:
+        raise click.UsageError(str(e)) from None
+    if result.error is not None:
+        click.echo(f"error: {result.error}", err=True)
+    levels = [p.finding.level for p in placed]
+    click.echo(f"wrote {out_path}: {len(placed)} finding(s) — {levels.count('error')} error(s), "
+               f"{levels.count('warning')} warning(s), {levels.count('info')} info")
+    sys.exit(1 if result.error is not None or "error" in levels else 0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default keeps the page on this machine.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--max-upload-mb", default=10.0, show_default=True, type=float, help="Upload size cap.")
+@click.option("--timeout", "timeout_s", default=30.0, show_default=True, type=float,
+              help="Seconds a check may take before the request fails with 504.")
+def serve(host, port, max_upload_mb, timeout_s):
+    """Serve the drafting page: live verdicts on an explanation, and form upload → report + workbook.
+
+    JSON API behind the page: POST /api/explain, POST /api/check, POST /api/annotate (see
+    web/README.md). Uploads are checked in a temporary folder deleted after each request.
+
+    Example: pianchai serve --port 8000   # then open http://127.0.0.1:8000/
+    """
+    import uvicorn
+
+    from web.app import Settings, create_app
+
+    app = create_app(settings=Settings(max_upload_bytes=int(max_upload_mb * 2**20), timeout_s=timeout_s))
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":
     sys.exit(main())
