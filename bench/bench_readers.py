@@ -7,8 +7,8 @@ Forms come from the specs in tests/specs (seven template families). For each for
 are N files, so generation stays quick while every file is read and interpreted from disk. Each
 format is timed in its own child process, one core, reading files one after another the way a
 batch worker does; the child reports its own peak RSS (VmHWM, see peak_rss_mib), so the figure is
-that format's and not the generator's. PDF pages hold one form each. If forms.interpret does not exist yet, read only is
-timed.
+that format's and not the generator's. PDF pages hold one form each. If forms.interpret does not
+exist yet, read only is timed.
 """
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ Merged cells follow the `merged` policy of forms.readers.common: by default a ho
 (gridSpan) has its text in its first grid column and "" in the others, and a vertical merge
 (vMerge continue) is "" below its first row; "down" carries the text down the first column (level
 labels on every row), "repeat" fills every covered slot. Cells are read from the XML, so a
-spanned cell is one element, never a repeated python-docx cell object. Rows start at their grid column (gridBefore) and are padded to the
-table's width. `lines` are 1-based row numbers inside the table (paragraph numbers for text).
+spanned cell is one element, never a repeated python-docx cell object. Rows start at their grid
+column (gridBefore) and are padded to the table's width. `lines` are 1-based row numbers inside the table (paragraph numbers for text).
 The zip is checked for bombs before the main part is parsed (with lxml, not python-docx: only
 the body is needed).
 """

@@ -3,8 +3,9 @@
 openpyxl in normal mode (read-only mode has no merged ranges). A merged range's top-left value is
 spread by the `merged` policy (forms.readers.common: top-left only by default, "down", "repeat");
 rows are full width ("" for empty cells) so a list index is the column index; `lines` are
-worksheet row numbers (empty rows are left out, numbers kept). Cached formula results are read (`data_only`), numbers are written as the sheet shows them
-("10", "9.5", a percent-formatted 0.95 as "95%"). The zip is checked for bombs first.
+worksheet row numbers (empty rows are left out, numbers kept). Cached formula results are read
+(`data_only`; a formula saved without a cached value reads ""), numbers are written as the sheet
+shows them ("10", "9.5", a percent-formatted 0.95 as "95%"). The zip is checked for bombs first.
 """
 from __future__ import annotations
 
