@@ -37,6 +37,7 @@ class _Row:
     score: float | None
     explanation: str
     level1: str | None           # explicit level-1 label found in the row (canonical)
+    level1_text: str | None      # … as written
     level2: str | None           # explicit level-2 label (canonical)
     level2_text: str | None      # … as written
     resets_level2: bool          # a section label sat in the level-2 column
@@ -55,6 +56,7 @@ class _Labels:
     """A line holding only level labels."""
 
     level1: str | None
+    level1_text: str | None
     level2: str | None
     level2_text: str | None
 
@@ -63,7 +65,7 @@ class _Labels:
 class _FormBuilder:
     form: Form
     items: list = field(default_factory=list)
-    pending_level1: str | None = None
+    pending_level1: tuple[str, str] | None = None   # (canonical, as written) from the header row
 
     @property
     def started(self) -> bool:
@@ -95,7 +97,6 @@ class _Interpreter:
         self.header: dict[str, int] = {}
         self.funds_header: dict[str, int] = {}
         self.goals_header: dict[str, int] = {}
-        self.header_level1: str | None = None
 
     # -- the stream ------------------------------------------------------------------------
     def run(self, tables: Iterable[Table]) -> list[Form]:
@@ -287,7 +288,7 @@ class _Interpreter:
         for j, c in enumerate(cells):  # a vertical level-1 label printed in the header row
             lv = self.v.level1_of(c) if c else None
             if lv and j not in found.values():
-                self.b.pending_level1 = lv
+                self.b.pending_level1 = (lv, _label_text(c))
         return True
 
     def _shift(self, cells: list[str]) -> int:
@@ -323,7 +324,7 @@ class _Interpreter:
         value_cols = [h[f] + s for f in _VALUE_FIELDS if f in h]
         first_value = min(value_cols) if value_cols else len(cells)
         expl_col = h["explanation"] + s if "explanation" in h else None
-        l1 = l2 = l2_text = None
+        l1 = l1_text = l2 = l2_text = None
         resets = False
         names: list[tuple[int, str]] = []
         level2_col = h["level2"] + s if "level2" in h else None
@@ -340,7 +341,7 @@ class _Interpreter:
                 else:
                     lv1 = None
             if lv1:
-                l1 = lv1
+                l1, l1_text = lv1, _label_text(c)
             elif lv2:
                 l2, l2_text = lv2, _label_text(c)
             elif self.v.is_section_label(c):
@@ -363,7 +364,7 @@ class _Interpreter:
                 if len(only) == 1 and len(only[0]) >= 4 and parse_number(only[0]) is None:
                     self.b.items.append(_Fragment(only[0]))
                 elif l1 or l2:
-                    self.b.items.append(_Labels(l1, l2, l2_text))
+                    self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
                 return
             if weight is not None and score is not None and not target and not actual:
                 # A total row without its label: two numbers and nothing else.
@@ -379,8 +380,8 @@ class _Interpreter:
         if names:
             cols["indicator"] = names[-1][0]
         row_src = Source(src.file, len(self.forms), src.line, src.sheet, cols)
-        self.b.items.append(_Row(name, values, weight, score, explanation, l1, l2, l2_text, resets,
-                                 row_src))
+        self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
+                                 resets, row_src))
         if target or actual:
             self.b.items[-1].values["target"] = target
             self.b.items[-1].values["actual"] = actual
@@ -474,20 +475,22 @@ def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
                 if nxt.level2 in hinted and labels[k][0] not in hinted:
                     labels[k] = (nxt.level2, nxt.level2_text)
 
-    # Level 1: from the level 2 where it is a standard one, else the explicit label, else carried.
-    level1 = b.pending_level1 or next((i.level1 for i in seq if i.level1), None)
+    # Level 1: a label in the row itself is what the form says; otherwise the parent of a standard
+    # level 2 (vertical labels in PDF text land on any row of their group), else carried down.
+    first_label = next(((i.level1, i.level1_text) for i in seq if i.level1), None)
+    current = b.pending_level1 or first_label or (None, None)
     explicit_cost_level1 = any(i.level1 == "成本指标" for i in seq)
     for item, (lv2, lv2_text) in zip(seq, labels):
         parent = v.level2_parent.get(lv2) if lv2 else None
         if lv2 == "成本指标" and explicit_cost_level1:
             parent = "成本指标"
-        if parent:
-            level1 = parent
-        elif item.level1:
-            level1 = item.level1
+        if item.level1:
+            current = (item.level1, item.level1_text)
+        elif parent and parent != current[0] and parent not in v.covers.get(key(current[1] or ""), ()):
+            current = (parent, parent)
         if isinstance(item, _Row):
             b.form.indicators.append(Indicator(
-                level1=item.level1 if (item.level1 and not parent) else level1,
+                level1=current[1],
                 level2=lv2_text,
                 indicator=item.name,
                 target=item.values.pop("target", ""),

@@ -32,6 +32,7 @@ class Vocabulary:
     level2_parent: dict[str, str]      # canonical level-2 → canonical level-1
     hints: dict[str, tuple[str, ...]]  # canonical level-2 → words in indicator names
     section_labels: frozenset[str]
+    covers: dict[str, frozenset[str]]  # written level-1 label → canonical level-1 groups it holds
 
     def indicator_field(self, cell: str) -> str | None:
         return self.indicator_headers.get(key(cell))
@@ -89,4 +90,5 @@ def vocabulary() -> Vocabulary:
         level2_parent=dict(data["levels"]["level2"]),
         hints={k: tuple(v) for k, v in data["levels"]["hints"].items()},
         section_labels=frozenset(key(s) for s in data["section_labels"]["exact"]),
+        covers={key(k): frozenset(v) for k, v in data["levels"]["covers"].items()},
     )

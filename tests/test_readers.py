@@ -283,9 +283,7 @@ def test_unknown_merge_policy_is_a_programming_error(rendered):
 # -- end to end: spec → file → read → interpret → expected extraction ---------------------------
 
 # Known interpreter gaps, reported to the lead rather than papered over here.
-KNOWN_GAPS = {
-    "hebei-clinic-equipment": "level 1 written 效果指标 comes out as 效益指标 / 满意度指标 (derived from level 2)",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _compare(expected, got, path=""):
