@@ -85,6 +85,10 @@ class Indicator:
             "score": _num(self.score),
             "explanation": self.explanation,
         }
+        if with_source:
+            d["lost_points"] = _num(self.lost_points)
+            d["target_parsed"] = self.target_quantity.to_dict()
+            d["actual_parsed"] = self.actual_quantity.to_dict()
         if self.extra:
             d["extra"] = dict(self.extra)
         if with_source and self.source is not None:

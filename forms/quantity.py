@@ -77,13 +77,10 @@ class Quantity:
     clean: bool = False
     repaired: bool = False
 
-    @property
-    def is_numeric(self) -> bool:
-        return self.value is not None
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self.comparator in ("≤", "<")
+    def to_dict(self) -> dict | None:
+        if self.value is None:
+            return None
+        return {"comparator": self.comparator, "value": self.value, "unit": self.unit}
 
 
 @lru_cache(maxsize=65536)
