@@ -176,13 +176,12 @@ class _Interpreter:
                 form.goal_target = " ".join(rest)
             return
         text_key = self.v.form_text(first)
-        if text_key and len(filled) >= 1:
+        if text_key:
             body = " ".join(c for _, c in filled[1:])
-            if body or text_key not in form.texts:
+            if body:
                 form.texts[text_key] = (form.texts.get(text_key, "") + body).strip()
-            self.mode = "texts" if self.mode != "indicators" else self.mode
             return
-        if any(self.v.is_total(c) for _, c in filled) and self.mode in ("indicators", None, "texts"):
+        if any(self.v.is_total(c) for _, c in filled) and self.mode != "funds":
             self.total_row(filled, src)
             return
         if self.mode == "funds":

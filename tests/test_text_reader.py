@@ -190,3 +190,33 @@ def test_unreadable_files_are_clear_errors(tmp_path, content, needle):
 def test_missing_file(tmp_path):
     with pytest.raises(FormError, match="no such file"):
         read_forms(tmp_path / "nope.txt")
+
+
+def test_header_repeated_on_a_new_page_and_wrapped_header(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER,
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及"],
+            ["", "", "", "", "", "", "", "改进措施"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "40", "35", "汛期塌方。"],
+            [],
+            # next page: the header again, one column fewer on the left
+            ["二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["质量指标", "路面合格率", "≥95%", "96%", "50", "50", ""],
+            ["总分", "", "", "", "90", "85"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert [(i.indicator, i.level1, i.level2, i.weight, i.score) for i in form.indicators] == [
+        ("养护里程", "产出指标", "数量指标", 40, 35), ("路面合格率", "产出指标", "质量指标", 50, 50)]
+    assert form.texts == {}
+    assert (form.total.weight, form.total.score) == (90, 85)
+
+
+def test_total_row_without_label_and_a_new_form_on_the_same_page(tmp_path):
+    rows = [["财政项目支出绩效自评表"], ["项目名称", "甲"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "35公里", "90", "90"],
+            ["", "", "", "", "", "90", "90"],
+            ["项目支出绩效自评表（2022年度）"], ["项目名称", "乙"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["效益指标", "社会效益指标", "受益人数", "≥100人", "120人", "90", "90"]]
+    first, second = read_forms(tsv(tmp_path, rows))
+    assert (first.total.weight, first.total.score) == (90, 90) and len(first.indicators) == 1
+    assert second.project == "乙" and second.year == 2022 and len(second.indicators) == 1
