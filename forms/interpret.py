@@ -221,6 +221,8 @@ class _Interpreter:
         funds = self.b.form.funds
         label_col, label = filled[0]
         which = self.v.funds_row(label)
+        if which is None and parse_number(label) is not None and funds.budget_full_year is None:
+            which, label_col = "total", -1  # a one-line funds block: numbers with no row label
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])
