@@ -199,3 +199,26 @@ class NotApplicable(Rule):
                 yield self.finding(form, f"{ind.indicator} is marked not applicable: {ind.actual}",
                                    indicator=ind, field="actual",
                                    suggestion="指标不适用说明绩效目标设置有问题：下年度替换为与项目产出直接相关、可量化的指标。")
+
+
+@register
+class MissedTarget(Rule):
+    """Target missed in a template without per-row scores, so no points show the loss.
+
+    Anti-pattern:
+        路灯亮灯率 | ≥98% | 97.1% | (no 分值 column) — the shortfall is easy to overlook
+    Best practice:
+        Listed for the reviewer like a lost-point row, and explained in the form.
+    """
+
+    code, name, level = "PC109", "missed-target", "info"
+
+    def check(self, form, ctx):
+        for ind in form.indicators:
+            if ind.weight is not None and ind.score is not None:
+                continue  # PC101 and PC105 speak for scored rows
+            status = target_status(ind)
+            if status in ("missed", "partial"):
+                yield self.finding(form, f"{ind.indicator} {'missed' if status == 'missed' else 'partly met'} "
+                                         f"its target (target {ind.target}, actual {ind.actual})",
+                                   indicator=ind, field="actual")

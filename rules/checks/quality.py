@@ -15,9 +15,11 @@ class _VerdictRule(Rule):
     verdict_label: str
 
     def check(self, form, ctx):
+        # Templates with a form-level 改进措施 (or 原因分析) cell ask rows for the other half only.
+        covered = form.texts.get("measures" if self.axis == "measure" else "deviation")
         for key, verdict in ctx.verdicts.items():
             label = getattr(verdict, self.axis)
-            if label != self.verdict_label:
+            if label != self.verdict_label or (covered and key >= 0):
                 continue
             p = getattr(verdict, f"{self.axis}_proba").get(label, 0.0)
             ind = form.indicators[key] if key >= 0 else None
