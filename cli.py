@@ -258,5 +258,51 @@ def serve(host, port, max_upload_mb, timeout_s):
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+# ---- bulk scoring (batch/) --------------------------------------------------------------------
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True,
+              help="NAME.csv (+ NAME.indicators/.errors/.duplicates.csv), NAME.xlsx (sheets) or "
+                   "NAME.parquet (a folder of datasets).")
+@click.option("--report", "report", type=click.Path(dir_okay=False),
+              help="Also write a self-contained HTML report with charts.")
+@click.option("--resume", is_flag=True, help="Skip files already in the output (or its journal).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--no-nlp", is_flag=True, help="Rules only: skip the explanation classifier.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: ./pianchai.toml or [tool.pianchai] in ./pyproject.toml).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (tcp://host:8786): score on a cluster; output must be .parquet.")
+def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler):
+    """Score many forms into a form table, an indicator table and an error table.
+
+    PATHS are files, folders or globs. A file that cannot be read becomes a row in the errors
+    table and the batch goes on; --resume continues an interrupted run. Exit code 0 when every
+    file was scored, 1 when some became error rows, 2 on a usage or config error.
+
+    Example: pianchai score forms/ -o scores.xlsx --report report.html
+    """
+    from batch.sink import OutputError
+    from rules.config import ConfigError
+
+    try:
+        if scheduler:
+            from batch.dask_run import score_on_cluster
+
+            stats = score_on_cluster(paths, output, scheduler, report=report, resume=resume,
+                                     no_nlp=no_nlp, config_path=config_path)
+        else:
+            from batch.score import score as run
+
+            stats = run(paths, output, report=report, resume=resume, workers=workers,
+                        no_nlp=no_nlp, config_path=config_path)
+    except (OutputError, ConfigError) as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(stats.line(), err=True)
+    sys.exit(1 if stats.errors else 0)
+
+
 if __name__ == "__main__":
     sys.exit(main())

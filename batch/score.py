@@ -1,0 +1,233 @@
+"""`pianchai score`: score many files on all local cores, streaming results to disk.
+
+Files are spread over a process pool whose workers each build the rule engine and the classifier
+once (pool initializer). At most a few files per worker are in flight, and each result is
+appended to the output's journal as soon as it arrives (batch.sink), so memory stays flat in the
+number of files and an interrupted run loses nothing. A worker that dies (a reader crashing the
+interpreter, the OOM killer) breaks the pool: the pool is rebuilt, the files that were in flight
+are retried one at a time, and a file that kills a worker on its own gets an error row.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from batch.rows import make_engine, rule_codes, score_file
+from batch.sink import Sink
+
+_engine = None
+_codes: list[str] | None = None
+
+
+def _init_worker(config_path: str | None, no_nlp: bool) -> None:
+    global _engine, _codes
+    _engine = make_engine(config_path, no_nlp)
+    _codes = rule_codes()
+
+
+def _work(paths: list[str]) -> list[dict]:
+    return [score_file(p, _engine, _codes) for p in paths]
+
+
+@dataclass
+class Stats:
+    files: int = 0          # files scored in this run
+    skipped: int = 0        # files skipped by --resume
+    forms: int = 0
+    indicators: int = 0
+    errors: int = 0         # error rows
+    output: str = ""
+    report: str | None = None
+    duplicates: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        s = (f"{self.files} file(s) scored, {self.forms} form(s), {self.indicators} indicator row(s), "
+             f"{self.errors} error row(s)")
+        if self.skipped:
+            s += f"; {self.skipped} already in the output (--resume)"
+        if self.duplicates:
+            s += f"; {self.duplicates} near-duplicate explanation group(s)"
+        return s
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _progress(total: int | None, enabled: bool | None):
+    """A tqdm bar on a terminal, nothing in a pipe."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: str | None,
+              no_nlp: bool, judge=None, chunk: int = 4,
+              on_result: Callable[[dict], None] | None = None) -> None:
+    """Score `files` into `sink`. workers == 1 (or a custom `judge`) runs in this process."""
+    if workers <= 1 or judge is not None:
+        engine = make_engine(config_path, no_nlp, judge=judge)
+        codes = rule_codes()
+        for path in files:
+            res = score_file(path, engine, codes)
+            sink.add(res)
+            if on_result:
+                on_result(res)
+        return
+    for res in _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
+                             chunk=chunk):
+        sink.add(res)
+        if on_result:
+            on_result(res)
+
+
+def _chunks(files: Iterable[str], size: int) -> Iterator[list[str]]:
+    buf: list[str] = []
+    for f in files:
+        buf.append(f)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, chunk: int
+                  ) -> Iterator[dict]:
+    """Results in completion order, with a bounded number of chunks in flight.
+
+    When a worker dies, every file that was in flight is retried alone (one task in flight at
+    a time until the retries are done); a file that breaks the pool when alone gets an error row.
+    """
+    todo = _chunks(files, chunk)
+    retry: list[str] = []
+    crashes: dict[str, int] = {}
+    max_in_flight = workers * 3
+    exhausted = False
+    while not exhausted or retry:
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config_path, no_nlp))
+        pending: dict = {}
+        broken = False
+        try:
+            while True:
+                while len(pending) < (1 if retry else max_in_flight):
+                    if retry:
+                        batch = [retry.pop(0)]
+                    else:
+                        batch = next(todo, None)
+                        if batch is None:
+                            exhausted = True
+                            break
+                    pending[pool.submit(_work, batch)] = batch
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    batch = pending.pop(fut)
+                    try:
+                        results = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        pending[fut] = batch       # handled with the rest below
+                        continue
+                    except Exception as e:  # e.g. a result that cannot be pickled
+                        results = [_error_result(p, "worker", f"{type(e).__name__}: {e}")
+                                   for p in batch]
+                    yield from results
+                if broken:
+                    break
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        if broken:
+            alone = sum(len(b) for b in pending.values()) == 1
+            for batch in pending.values():
+                for p in batch:
+                    crashes[p] = crashes.get(p, 0) + 1
+                    if alone or crashes[p] >= 2:
+                        yield _error_result(p, "crash", "the worker process died while scoring "
+                                                        "this file (a crash or out of memory)")
+                    else:
+                        retry.append(p)
+
+
+def _error_result(path: str, stage: str, message: str) -> dict:
+    return {"file": path, "forms": [], "indicators": [],
+            "errors": [{"file": path, "stage": stage, "message": message}]}
+
+
+def score(paths: Iterable[str], output: str, *, report: str | None = None, resume: bool = False,
+          workers: int | None = None, no_nlp: bool = False, config_path: str | None = None,
+          progress: bool | None = None, judge=None, log: Callable[[str], None] | None = None
+          ) -> Stats:
+    """Score every file `paths` names into `output`; see batch.sink for the output layout."""
+    from batch.dedupe import Deduper
+    from forms.paths import expand
+
+    # fail early on a bad config or output, before any worker starts
+    make_engine(config_path, True)
+    sink = Sink(output, resume=resume, codes=rule_codes())
+    stats = Stats(output=output, report=report)
+    files = list(expand(paths))      # paths only: a list of 100k strings is a few MB
+    todo = [f for f in files if f not in sink.done]
+    stats.skipped = len(files) - len(todo)
+    bar = _progress(len(todo), progress)
+
+    def on_result(res: dict) -> None:
+        stats.files += 1
+        stats.forms += len(res["forms"])
+        stats.indicators += len(res["indicators"])
+        stats.errors += len(res["errors"])
+        if bar is not None:
+            bar.update(1)
+            if res["errors"]:
+                bar.set_postfix(errors=stats.errors, refresh=False)
+
+    try:
+        run_local(todo, sink, workers=workers or default_workers(), config_path=config_path,
+                  no_nlp=no_nlp, judge=judge, on_result=on_result)
+    except BaseException:
+        sink.abandon()           # the journal stays: --resume picks up from here
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    finish(sink, report, stats, log)
+    return stats
+
+
+def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
+    """Write the output (and the HTML report) from everything the sink holds."""
+    from batch.dedupe import Deduper
+
+    dedupe = Deduper()
+    observers = [dedupe.observe]
+    summary = None
+    if report:
+        from reports.html import BatchSummary
+
+        summary = BatchSummary()
+        observers.append(summary.observe)
+    dup_rows: list[dict] = []
+
+    def duplicates() -> list[dict]:
+        dup_rows.extend(dedupe.rows())
+        return dup_rows
+
+    sink.close(observers, duplicates)
+    stats.duplicates = len(dup_rows)
+    if report and summary is not None:
+        from reports.html import write_report
+
+        write_report(report, summary, dup_rows)

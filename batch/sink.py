@@ -1,0 +1,455 @@
+"""Where `pianchai score` results go: a journal while the batch runs, the output at the end.
+
+While files are being scored, each file's rows are appended to a journal next to the output
+(`OUTPUT.partial.jsonl`, one JSON line per file, flushed at once), so a killed run loses at most
+the line being written. At the end the journal (and, with --resume, the previous output) is turned
+into the output format, written to a temporary name in the same folder and moved into place with
+os.replace, so a reader never sees a half-written output. Then the journal is deleted.
+
+Output by suffix of OUTPUT:
+- `NAME.csv`: NAME.csv (forms), NAME.indicators.csv, NAME.errors.csv, NAME.duplicates.csv
+  (UTF-8 with BOM so Excel opens Chinese text correctly).
+- `NAME.xlsx`: sheets forms, indicators, errors, duplicates (a table over 1,048,575 rows continues
+  on sheets "indicators 2", ...).
+- `NAME.parquet`: a folder holding one Parquet dataset per table: NAME.parquet/forms/,
+  NAME.parquet/indicators/, NAME.parquet/errors/ (part-*.parquet files; a resumed run adds
+  parts) and NAME.parquet/duplicates/part-0.parquet (recomputed over the whole dataset each run).
+
+`--resume` skips every file already in the output's forms or errors table, or in the journal.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from batch.rows import column_type, columns
+
+TABLES = ("forms", "indicators", "errors")
+DUP_COLUMNS = ["group", "occurrences", "forms", "files", "variants", "example", "sample_files"]
+XLSX_MAX_ROWS = 1_048_575
+PARQUET_ROW_GROUP = 20_000
+
+Observer = Callable[[str, dict], None]
+
+
+class OutputError(Exception):
+    """The output path cannot be used (unknown suffix, not writable)."""
+
+
+def output_format(output: str) -> str:
+    suffix = Path(output.rstrip("/\\")).suffix.lower()
+    fmt = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}.get(suffix)
+    if fmt is None:
+        raise OutputError(f"{output}: output must end in .csv, .xlsx or .parquet")
+    return fmt
+
+
+def table_paths(output: str) -> dict[str, Path]:
+    """The files a .csv output consists of."""
+    p = Path(output)
+    stem = p.with_suffix("")
+    return {"forms": p, "indicators": Path(f"{stem}.indicators.csv"),
+            "errors": Path(f"{stem}.errors.csv"), "duplicates": Path(f"{stem}.duplicates.csv")}
+
+
+# ---- reading an existing output -------------------------------------------------------------
+
+def _typed(name: str, value):
+    """A CSV / xlsx cell back to its column's type ('' and None are missing)."""
+    if value is None or value == "":
+        return None
+    kind = column_type(name)
+    try:
+        if kind == "int":
+            return int(float(value))
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "1")
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def iter_output(output: str, table: str, fields: list[str] | None = None) -> Iterator[dict]:
+    """Rows of one table of an existing output (nothing if it does not exist)."""
+    fmt = output_format(output)
+    if fmt == "csv":
+        path = table_paths(output)[table]
+        if not path.is_file():
+            return
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            for row in csv.DictReader(fh):
+                yield {k: _typed(k, v) for k, v in row.items() if k is not None and
+                       (fields is None or k in fields)}
+    elif fmt == "xlsx":
+        if not Path(output).is_file():
+            return
+        from openpyxl import load_workbook
+
+        wb = load_workbook(output, read_only=True)
+        try:
+            for ws in wb.worksheets:
+                if ws.title != table and not ws.title.startswith(table + " "):
+                    continue
+                it = ws.iter_rows(values_only=True)
+                header = next(it, None)
+                if not header:
+                    continue
+                for values in it:
+                    yield {k: _typed(k, v) for k, v in zip(header, values)
+                           if k and (fields is None or k in fields)}
+        finally:
+            wb.close()
+    else:
+        folder = Path(output) / table
+        if not folder.is_dir():
+            return
+        import pyarrow.parquet as pq
+
+        for part in sorted(folder.glob("*.parquet")):
+            pf = pq.ParquetFile(part)
+            cols = [c for c in pf.schema_arrow.names if fields is None or c in fields]
+            for batch in pf.iter_batches(batch_size=8192, columns=cols):
+                yield from batch.to_pylist()
+
+
+def done_files(output: str) -> set[str]:
+    """Files present in an output's forms or errors table."""
+    done: set[str] = set()
+    for table in ("forms", "errors"):
+        for row in iter_output(output, table, ["file"]):
+            if row.get("file"):
+                done.add(row["file"])
+    return done
+
+
+def output_exists(output: str) -> bool:
+    fmt = output_format(output)
+    if fmt == "csv":
+        return table_paths(output)["forms"].is_file()
+    return Path(output).exists()
+
+
+# ---- the journal ----------------------------------------------------------------------------
+
+def journal_path(output: str) -> Path:
+    return Path(output.rstrip("/\\") + ".partial.jsonl")
+
+
+def iter_journal(path: Path) -> Iterator[dict]:
+    """Complete lines of a journal; a line cut short by a kill is ignored."""
+    if not path.is_file():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
+def _cut_partial_line(path: Path) -> None:
+    """Drop a last line without its newline (the run was killed while writing it)."""
+    with open(path, "rb+") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        if size == 0:
+            return
+        pos = size
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            chunk = fh.read(step)
+            nl = chunk.rfind(b"\n")
+            if nl >= 0:
+                end = pos - step + nl + 1
+                if end != size:
+                    fh.truncate(end)
+                return
+            pos -= step
+        fh.truncate(0)
+
+
+class Sink:
+    """Collects per-file results for one output; see the module docstring."""
+
+    def __init__(self, output: str, *, resume: bool = False, codes: list[str] | None = None):
+        self.output = output
+        self.fmt = output_format(output)
+        parent = Path(output).resolve().parent
+        if not parent.is_dir():
+            raise OutputError(f"{output}: folder {parent} does not exist")
+        self.resume = resume
+        self.codes = codes
+        self.journal = journal_path(output)
+        self.done: set[str] = set()
+        self._old_done: set[str] = set()
+        if resume:
+            if output_exists(output):
+                self._old_done = done_files(output)
+                self.done |= self._old_done
+            if self.journal.is_file():
+                _cut_partial_line(self.journal)
+                self.done |= {r["file"] for r in iter_journal(self.journal)}
+        elif self.journal.exists():
+            self.journal.unlink()
+        self._fh = open(self.journal, "a", encoding="utf-8")
+        self.added = 0
+
+    def add(self, result: dict) -> None:
+        """Record one file's result; on disk when this returns."""
+        self._fh.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+        self._fh.flush()
+        self.done.add(result["file"])
+        self.added += 1
+
+    def close(self, observers: Iterable[Observer] = (),
+              duplicates: Callable[[], list[dict]] | None = None) -> None:
+        """Write the output (previous output + journal), atomically; delete the journal.
+
+        Every row written passes through `observers` (report statistics, duplicate detection);
+        `duplicates` is then called for the duplicates table.
+        """
+        self._fh.close()
+        observers = list(observers)
+        keep_old = self.resume and output_exists(self.output)
+        {"csv": self._write_csv, "xlsx": self._write_xlsx, "parquet": self._write_parquet}[self.fmt](
+            keep_old, observers, duplicates)
+        self.journal.unlink(missing_ok=True)
+
+    def abandon(self) -> None:
+        """Close the journal and leave it for --resume (interrupted run)."""
+        if not self._fh.closed:
+            self._fh.close()
+
+    # -- rows in output order --------------------------------------------------------------
+    def _rows(self, keep_old: bool, observers: list[Observer]) -> Iterator[tuple[str, dict]]:
+        """(table, row) for the old output's rows (with --resume) then the journal's."""
+        if keep_old:
+            for table in TABLES:
+                for row in iter_output(self.output, table):
+                    for ob in observers:
+                        ob(table, row)
+                    yield table, row
+        for result in self._journal():
+            for table in TABLES:
+                for row in result.get(table, ()):
+                    for ob in observers:
+                        ob(table, row)
+                    yield table, row
+
+    def _journal(self) -> Iterator[dict]:
+        """Journal lines, without files the old output already has (a run killed between
+        writing its output and deleting its journal)."""
+        for result in iter_journal(self.journal):
+            if result.get("file") not in self._old_done:
+                yield result
+
+    def _cols(self, table: str) -> list[str]:
+        return DUP_COLUMNS if table == "duplicates" else columns(table, self.codes)
+
+    # -- csv ---------------------------------------------------------------------------------
+    def _write_csv(self, keep_old, observers, duplicates) -> None:
+        paths = table_paths(self.output)
+        tmp: dict[str, Path] = {}
+        handles, writers = {}, {}
+        try:
+            for table in (*TABLES, "duplicates"):
+                name = _mkstemp(paths[table])
+                tmp[table] = Path(name)
+                fh = open(name, "w", newline="", encoding="utf-8-sig")
+                handles[table] = fh
+                w = csv.DictWriter(fh, fieldnames=self._cols(table), extrasaction="ignore",
+                                   lineterminator="\n")
+                w.writeheader()
+                writers[table] = w
+            # read everything old before anything is replaced
+            for table, row in self._rows(keep_old, observers):
+                writers[table].writerow(row)
+            for row in (duplicates() if duplicates else []):
+                writers["duplicates"].writerow(row)
+            for fh in handles.values():
+                fh.close()
+            for table, name in tmp.items():
+                os.replace(name, paths[table])
+        finally:
+            for fh in handles.values():
+                fh.close()
+            for name in tmp.values():
+                if name.exists():
+                    name.unlink()
+
+    # -- xlsx --------------------------------------------------------------------------------
+    def _write_xlsx(self, keep_old, observers, duplicates) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell  # noqa: F401  (write-only mode)
+
+        wb = Workbook(write_only=True)
+        sheets: dict[str, list] = {}   # table -> [worksheet, rows on it, sheet number]
+
+        def put(table: str, row: dict) -> None:
+            cols = self._cols(table)
+            entry = sheets.get(table)
+            if entry is None or entry[1] >= XLSX_MAX_ROWS:
+                n = 1 if entry is None else entry[2] + 1
+                ws = wb.create_sheet(table if n == 1 else f"{table} {n}")
+                ws.append(cols)
+                entry = sheets[table] = [ws, 0, n]
+            entry[0].append([_xlsx_value(row.get(c)) for c in cols])
+            entry[1] += 1
+
+        for table in (*TABLES, "duplicates"):
+            ws = wb.create_sheet(table)
+            ws.append(self._cols(table))
+            sheets[table] = [ws, 0, 1]
+        for table, row in self._rows(keep_old, observers):
+            put(table, row)
+        for row in (duplicates() if duplicates else []):
+            put("duplicates", row)
+        out = Path(self.output)
+        name = _mkstemp(out)
+        try:
+            wb.save(name)
+            os.replace(name, out)
+        finally:
+            if os.path.exists(name):
+                os.unlink(name)
+
+    # -- parquet -----------------------------------------------------------------------------
+    def _write_parquet(self, keep_old, observers, duplicates) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        out = Path(self.output)
+        if keep_old:
+            root = out                                          # add parts to the dataset
+        else:
+            root = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp",
+                                         dir=out.resolve().parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(root, 0o777 & ~umask)
+        stamp = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        schemas = {t: arrow_schema(self._cols(t)) for t in (*TABLES, "duplicates")}
+        writers: dict[str, tuple] = {}
+        buffers: dict[str, list] = {t: [] for t in TABLES}
+
+        def flush(table: str) -> None:
+            rows = buffers[table]
+            if not rows:
+                return
+            if table not in writers:
+                folder = root / table
+                folder.mkdir(parents=True, exist_ok=True)
+                final = folder / f"part-{stamp}.parquet"
+                tmp = folder / f".part-{stamp}.parquet.tmp"
+                writers[table] = (pq.ParquetWriter(tmp, schemas[table]), tmp, final)
+            writers[table][0].write_table(pa.Table.from_pylist(rows, schema=schemas[table]))
+            buffers[table] = []
+
+        try:
+            # with keep_old, old rows only feed the observers: their parts stay as they are
+            old = self._rows(True, observers) if keep_old else iter(())
+            for _ in old:
+                pass
+            for result in self._journal():
+                for table in TABLES:
+                    for row in result.get(table, ()):
+                        for ob in observers:
+                            ob(table, row)
+                        buffers[table].append(row)
+                    if len(buffers[table]) >= PARQUET_ROW_GROUP:
+                        flush(table)
+            for table in TABLES:
+                flush(table)
+            for table in TABLES:      # empty tables still get their folder and schema
+                if table not in writers:
+                    folder = root / table
+                    folder.mkdir(parents=True, exist_ok=True)
+                    if not any(folder.glob("*.parquet")):
+                        pq.write_table(schemas[table].empty_table(), folder / "part-empty.parquet")
+            for w, tmp, final in writers.values():
+                w.close()
+                os.replace(tmp, final)
+                empty = final.parent / "part-empty.parquet"
+                if empty.exists():
+                    empty.unlink()
+            writers.clear()
+            dup_dir = root / "duplicates"
+            dup_dir.mkdir(exist_ok=True)
+            dups = duplicates() if duplicates else []
+            tmp = dup_dir / ".part-0.parquet.tmp"
+            pq.write_table(pa.Table.from_pylist(dups, schema=schemas["duplicates"]), tmp)
+            os.replace(tmp, dup_dir / "part-0.parquet")
+            if not keep_old:
+                _swap_dir(root, out)
+        finally:
+            for w, tmp, _ in writers.values():
+                w.close()
+                Path(tmp).unlink(missing_ok=True)
+            if not keep_old and root.exists() and root != out:
+                shutil.rmtree(root, ignore_errors=True)
+
+
+def _mkstemp(target: Path, suffix: str = ".tmp") -> str:
+    """A temporary file next to `target`, with the permissions a new file would get."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.resolve().parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
+    return name
+
+
+def _swap_dir(new: Path, out: Path) -> None:
+    """Put folder `new` at `out`, replacing what was there (a file or folder)."""
+    if out.is_dir():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(new, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        if out.exists():
+            out.unlink()
+        os.replace(new, out)
+
+
+def arrow_schema(cols: list[str]):
+    import pyarrow as pa
+
+    kinds = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+    return pa.schema([(c, kinds[column_type(c)] if c not in DUP_COLUMNS else _dup_type(c))
+                      for c in cols])
+
+
+def _dup_type(c: str):
+    import pyarrow as pa
+
+    return pa.int64() if c in ("group", "occurrences", "forms", "files", "variants") else pa.string()
+
+
+_ILLEGAL = None
+
+
+def _xlsx_value(v):
+    """Strings without the control characters openpyxl refuses; long texts cut at Excel's limit."""
+    global _ILLEGAL
+    if isinstance(v, str):
+        if _ILLEGAL is None:
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+            _ILLEGAL = ILLEGAL_CHARACTERS_RE
+        v = _ILLEGAL.sub("", v)
+        if len(v) > 32767:
+            v = v[:32760] + "…"
+    return v

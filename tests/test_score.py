@@ -1,0 +1,229 @@
+"""`pianchai score`: the tables, fault rows, output formats, resume and the CLI.
+
+Input forms are invented at test time by bench/formgen.py (tab-separated text in the MOF layout).
+"""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pytest
+
+from batch.score import score
+from batch.sink import journal_path
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("formgen", ROOT / "bench" / "formgen.py")
+formgen = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(formgen)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "in"
+    formgen.write_corpus(folder, 6, "txt", per_file=2, seed=3)
+    return folder
+
+
+def test_form_and_indicator_tables(corpus, tmp_path):
+    out = tmp_path / "s.csv"
+    stats = score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
+    assert (stats.files, stats.forms, stats.errors) == (3, 6, 0)
+    forms = read_csv(out)
+    assert len(forms) == 6
+    first = forms[0]
+    for col in ("file", "form", "project", "year", "department", "implementer", "stated_total",
+                "recomputed_total", "lost_point_indicators", "missing_explanations",
+                "cutoff_explanations", "vague_explanations", "PC101", "PC201", "PC404"):
+        assert col in first
+    assert [f["form"] for f in forms[:2]] == ["0", "1"]
+    # the generator's totals are the sum of its row scores and the budget score
+    for f in forms:
+        assert abs(float(f["stated_total"]) - float(f["recomputed_total"])) < 0.02
+        assert f["vague_explanations"] == ""        # no classifier: unknown, not zero
+    inds = read_csv(tmp_path / "s.indicators.csv")
+    assert len(inds) == stats.indicators
+    lost = [i for i in inds if float(i["lost_points"] or 0) > 0]
+    assert lost and all(i["needs_explanation"] == "True" for i in lost)
+    assert sum(int(f["lost_point_indicators"]) for f in forms) == len(lost)
+    assert read_csv(tmp_path / "s.errors.csv") == []
+    assert (tmp_path / "s.duplicates.csv").exists()
+    assert not journal_path(str(out)).exists()
+
+
+def test_every_bad_file_is_one_error_row(corpus, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "garbage.xlsx").write_bytes(bytes(range(256)) * 40)
+    big = bad / "huge.txt"
+    with open(big, "wb") as fh:          # 100 MB, sparse: instant to create
+        fh.seek(100 * 2**20)
+        fh.write("项目名称\t大文件\n".encode())
+    missing = tmp_path / "nowhere" / "missing.txt"
+    out = tmp_path / "s.csv"
+    stats = score([str(corpus), str(bad), str(missing)], str(out), workers=2, no_nlp=True,
+                  progress=False)
+    errors = read_csv(tmp_path / "s.errors.csv")
+    by_file = {Path(e["file"]).name: e for e in errors}
+    assert sorted(by_file) == ["empty.txt", "garbage.xlsx", "huge.txt", "missing.txt"]
+    assert len(errors) == 4 and stats.errors == 4
+    assert all(e["stage"] and e["message"] for e in errors)
+    assert "empty" in by_file["empty.txt"]["message"]
+    assert len(read_csv(out)) == 6       # the good files were all scored
+
+
+@dataclass
+class FakeVerdict:
+    cause: str
+    measure: str
+    cause_proba: dict
+    measure_proba: dict
+    flagged: bool
+    evidence: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def fake_judge(items):
+    """Generic whenever the text says 进一步加强, specific otherwise."""
+    out = []
+    for it in items:
+        vague = "进一步加强" in it["text"]
+        label = "generic" if vague else "specific"
+        p = {"specific": 0.1 if vague else 0.9, "generic": 0.9 if vague else 0.1, "absent": 0.0}
+        ev = {"vague": [{"phrase": "进一步加强", "start": 0, "end": 5, "axis": "measure",
+                         "reason": "口号", "suggestion": "写明做什么"}] if vague else []}
+        out.append(FakeVerdict("specific", label, {"specific": 1.0, "generic": 0.0, "absent": 0.0},
+                               p, vague, ev))
+    return out
+
+
+def test_classifier_columns_with_a_fake_judge(corpus, tmp_path):
+    out = tmp_path / "s.csv"
+    score([str(corpus)], str(out), workers=1, judge=fake_judge, progress=False)
+    inds = read_csv(tmp_path / "s.indicators.csv")
+    judged = [i for i in inds if i["cause"]]
+    assert judged, "explanations of rows that lost points are judged"
+    assert all(i["needs_explanation"] == "True" for i in judged)
+    vague = [i for i in judged if "进一步加强" in i["explanation"]]
+    assert vague and all(i["measure"] == "generic" and i["flagged"] == "True" and
+                         i["vague_phrases"] == "进一步加强" and i["measure_generic"] == "0.9"
+                         for i in vague)
+    assert all("PC404" in i["codes"] for i in vague)
+    forms = read_csv(out)
+    assert sum(int(f["judged_explanations"]) for f in forms) == len(judged)
+    assert sum(int(f["vague_explanations"]) for f in forms) == len(vague)
+    assert sum(int(f["PC404"]) for f in forms) == len(vague)
+
+
+def _files_in(path: Path) -> list[str]:
+    return [r["file"] for r in read_csv(path)]
+
+
+def test_resume_adds_nothing_twice(corpus, tmp_path):
+    out = tmp_path / "s.csv"
+    score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
+    before = _files_in(out)
+    stats = score([str(corpus)], str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    assert stats.files == 0 and stats.skipped == 3
+    assert _files_in(out) == before
+    formgen.write_corpus(tmp_path / "more", 2, "txt", seed=9)
+    stats = score([str(corpus), str(tmp_path / "more")], str(out), workers=1, no_nlp=True,
+                  resume=True, progress=False)
+    assert stats.files == 2
+    after = _files_in(out)
+    assert len(after) == len(set((r["file"], r["form"]) for r in read_csv(out))) == 8
+    assert after[:6] == before
+    # without --resume the output is replaced, not appended to
+    score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
+    assert _files_in(out) == before
+
+
+def test_resume_after_an_interrupted_run(corpus, tmp_path):
+    out = tmp_path / "s.csv"
+    files = sorted(str(p) for p in corpus.iterdir())
+
+    calls = {"n": 0}
+
+    def dying_judge(items):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise KeyboardInterrupt
+        return fake_judge(items)
+
+    with pytest.raises(KeyboardInterrupt):
+        score(files, str(out), workers=1, judge=dying_judge, progress=False)
+    journal = journal_path(str(out))
+    assert journal.exists() and not out.exists()
+    kept = [json.loads(line)["file"] for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert kept and len(kept) < 3
+    # a kill in the middle of a line: the torn line is dropped and its file scored again
+    with open(journal, "a", encoding="utf-8") as fh:
+        fh.write('{"file": "' + files[2] + '", "forms": [{"fi')
+    stats = score(files, str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    assert stats.skipped == len(kept)
+    rows = read_csv(out)
+    assert sorted({r["file"] for r in rows}) == files
+    assert len(rows) == 6 and not journal.exists()
+
+
+def test_resume_from_a_partial_output(corpus, tmp_path):
+    """An output that holds only some files (an earlier run over fewer files)."""
+    files = sorted(str(p) for p in corpus.iterdir())
+    out = tmp_path / "s.xlsx"
+    score(files[:1], str(out), workers=1, no_nlp=True, progress=False)
+    stats = score(files, str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    assert stats.skipped == 1 and stats.files == 2
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out, read_only=True)
+    assert {"forms", "indicators", "errors", "duplicates"} <= set(wb.sheetnames)
+    rows = list(wb["forms"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("file", "form", "project")
+    assert sorted(r[0] for r in rows[1:]) == sorted(f for f in files for _ in range(2))
+    assert isinstance(rows[1][1], int) and isinstance(rows[1][6], float)
+
+
+def test_parquet_dataset_and_resume(corpus, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    files = sorted(str(p) for p in corpus.iterdir())
+    out = tmp_path / "s.parquet"
+    score(files[:2] + [str(tmp_path / "missing.txt")], str(out), workers=1, no_nlp=True,
+          progress=False)
+    score(files, str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    forms = pq.read_table(out / "forms").to_pylist()
+    assert sorted({r["file"] for r in forms}) == files and len(forms) == 6
+    assert len(list((out / "forms").glob("part-*.parquet"))) == 2     # one part per run
+    errors = pq.read_table(out / "errors").to_pylist()
+    assert [Path(e["file"]).name for e in errors] == ["missing.txt"]
+    inds = pq.read_table(out / "indicators")
+    assert inds.schema.field("weight").type == "double"
+    assert (out / "duplicates" / "part-0.parquet").exists()
+
+
+def test_cli_score(corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    out, report = tmp_path / "s.csv", tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["score", str(corpus), "-o", str(out), "--no-nlp",
+                                    "--workers", "1", "--report", str(report)])
+    assert res.exit_code == 0, res.output
+    assert "3 file(s) scored, 6 form(s)" in res.output
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    res = CliRunner().invoke(main, ["score", str(tmp_path / "missing.txt"), "-o", str(out),
+                                    "--no-nlp", "--workers", "1"])
+    assert res.exit_code == 1 and "1 error row" in res.output
+    res = CliRunner().invoke(main, ["score", str(corpus), "-o", str(tmp_path / "s.json")])
+    assert res.exit_code == 2 and ".csv, .xlsx or .parquet" in res.output
