@@ -196,13 +196,15 @@ function renderReport(report) {
     const table = el("table", { class: "findings" });
     const head = el("tr");
     for (const h of ["级别", "代码", "位置", "指标", "问题", "建议"]) head.append(el("th", {}, h));
-    table.append(el("thead")).append(head);
+    const thead = el("thead");
+    thead.append(head);
+    table.append(thead);
     const tbody = el("tbody");
     for (const f of form.findings) {
       const row = el("tr", { class: `level-${f.level}`, "data-code": f.code });
       const where = [f.sheet, f.cell || (f.line != null ? `第 ${f.line} 行` : "")].filter(Boolean).join(" ");
-      row.append(el("td", { class: "level" }, LEVEL_ZH[f.level] || f.level), el("td", {}, f.code),
-        el("td", {}, where), el("td", {}, f.indicator || ""), el("td", {}, f.message),
+      row.append(el("td", { class: "level" }, LEVEL_ZH[f.level] || f.level), el("td", { class: "nowrap" }, f.code),
+        el("td", { class: "nowrap" }, where), el("td", {}, f.indicator || ""), el("td", {}, f.message),
         el("td", { class: "suggestion" }, f.suggestion || ""));
       tbody.append(row);
     }
