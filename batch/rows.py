@@ -86,15 +86,17 @@ class _Recorder:
         return self.last
 
 
-def make_engine(config_path: str | None = None, no_nlp: bool = False, judge=None):
+def make_engine(config=None, no_nlp: bool = False, judge=None):
     """The rule engine as `pianchai check` builds it, with the classifier wrapped for read-back.
 
+    `config` is a config path, a loaded rules.config.Config, or None (the project's config).
     `judge`, when given, replaces the shipped classifier (tests pass a small fake).
     """
-    from rules.config import load_config
+    from rules.config import Config, load_config
     from rules.engine import Engine
 
-    config = load_config(config_path)
+    if not isinstance(config, Config):
+        config = load_config(config)
     if judge is None and not no_nlp:
         from nlp.judge import load_judge
 

@@ -1,0 +1,43 @@
+"""`pianchai score --scheduler`: the per-file work on a Dask LocalCluster (two processes)."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+pq = pytest.importorskip("pyarrow.parquet")
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("formgen", ROOT / "bench" / "formgen.py")
+formgen = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(formgen)
+
+
+def test_score_on_a_local_cluster(tmp_path):
+    from batch.dask_run import score_on_cluster
+
+    files = [str(p) for p in formgen.write_corpus(tmp_path / "in", 8, "txt", seed=5)]
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    (tmp_path / "in" / "junk.docx").write_bytes(b"\x00\x01PK not a zip" * 50)
+    out = tmp_path / "s.parquet"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        stats = score_on_cluster([str(tmp_path / "in")], str(out), cluster.scheduler_address,
+                                 no_nlp=True, chunk=3, progress=False)
+        assert (stats.files, stats.forms, stats.errors) == (10, 8, 2)
+        forms = pq.read_table(out / "forms").to_pylist()
+        assert sorted(r["file"] for r in forms) == sorted(files)
+        errors = pq.read_table(out / "errors").to_pylist()
+        assert sorted(Path(e["file"]).name for e in errors) == ["empty.txt", "junk.docx"]
+        # resume: nothing is scored twice, a new file is added as a new part
+        formgen.write_corpus(tmp_path / "more", 1, "txt", seed=6)
+        stats = score_on_cluster([str(tmp_path / "in"), str(tmp_path / "more")], str(out),
+                                 cluster.scheduler_address, no_nlp=True, resume=True,
+                                 progress=False, report=str(tmp_path / "r.html"))
+        assert (stats.files, stats.skipped) == (1, 10)
+    forms = pq.read_table(out / "forms").to_pylist()
+    assert len(forms) == 9 and len({r["file"] for r in forms}) == 9
+    assert len(pq.read_table(out / "errors").to_pylist()) == 2
+    assert "近似重复" in (tmp_path / "r.html").read_text(encoding="utf-8")
