@@ -38,12 +38,8 @@ class Finding:
 
     @property
     def location(self) -> str:
-        where = self.file
-        if self.sheet:
-            where += f"[{self.sheet}]"
-        if self.line is not None:
-            where += f":{self.line}"
-        return where
+        """`file[sheet]:line`, as Source prints it."""
+        return str(Source(self.file, self.form, self.line, self.sheet))
 
     def to_dict(self) -> dict:
         return {

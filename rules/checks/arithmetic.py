@@ -4,21 +4,30 @@ from __future__ import annotations
 from rules.engine import Rule, register
 
 
-def _sum(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return round(sum(values), 6) if values else None
+class _TotalRule(Rule):
+    """Shared check: the total row against the sum of its rows plus the budget-execution line."""
 
+    options = {"tolerance": float}
+    attr: str
+    label: str
+    suggestion: str
 
-def _total_parts(form, attr: str) -> tuple[float | None, bool]:
-    """Sum of indicator values plus the budget-execution line; complete=False if any is missing."""
-    values = [getattr(i, attr) for i in form.indicators]
-    funds_value = getattr(form.funds, attr)
-    complete = all(v is not None for v in values)
-    return _sum(values + [funds_value]), complete
+    def check(self, form, ctx):
+        stated = getattr(form.total, self.attr)
+        values = [getattr(i, self.attr) for i in form.indicators]
+        present = form.has_weights if self.attr == "weight" else form.has_scores
+        if stated is None or not present or not values or any(v is None for v in values):
+            return
+        summed = round(sum(values) + (getattr(form.funds, self.attr) or 0), 6)
+        if abs(stated - summed) > self.settings["tolerance"]:
+            yield self.finding(form, f"{self.label} add up to {summed:g}, but the total row says {stated:g}",
+                               source=form.total.source, field=self.attr,
+                               evidence={"stated": stated, "computed": summed},
+                               suggestion=self.suggestion)
 
 
 @register
-class WeightsTotal(Rule):
+class WeightsTotal(_TotalRule):
     """Indicator weights plus the budget-execution weight do not add up to the total 分值.
 
     Anti-pattern:
@@ -28,22 +37,11 @@ class WeightsTotal(Rule):
     """
 
     code, name, level = "PC301", "weights-total", "error"
-    options = {"tolerance": float}
-
-    def check(self, form, ctx):
-        stated = form.total.weight
-        summed, complete = _total_parts(form, "weight")
-        if stated is None or summed is None or not complete or not form.has_weights:
-            return
-        if abs(stated - summed) > self.settings["tolerance"]:
-            yield self.finding(form, f"weights add up to {summed:g}, but the total row says {stated:g}",
-                               source=form.total.source, field="weight",
-                               evidence={"stated": stated, "computed": summed},
-                               suggestion="核对各指标分值与预算执行率分值之和是否等于总分值。")
+    attr, label, suggestion = "weight", "weights", "核对各指标分值与预算执行率分值之和是否等于总分值。"
 
 
 @register
-class ScoresTotal(Rule):
+class ScoresTotal(_TotalRule):
     """Indicator scores plus the budget-execution score do not add up to the total 得分.
 
     Anti-pattern:
@@ -53,18 +51,7 @@ class ScoresTotal(Rule):
     """
 
     code, name, level = "PC302", "scores-total", "error"
-    options = {"tolerance": float}
-
-    def check(self, form, ctx):
-        stated = form.total.score
-        summed, complete = _total_parts(form, "score")
-        if stated is None or summed is None or not complete or not form.has_scores:
-            return
-        if abs(stated - summed) > self.settings["tolerance"]:
-            yield self.finding(form, f"scores add up to {summed:g}, but the total row says {stated:g}",
-                               source=form.total.source, field="score",
-                               evidence={"stated": stated, "computed": summed},
-                               suggestion="核对总得分是否等于各项得分之和。")
+    attr, label, suggestion = "score", "scores", "核对总得分是否等于各项得分之和。"
 
 
 @register
