@@ -170,6 +170,7 @@ $("upload-form").addEventListener("submit", async (event) => {
       return showUploadError(`${head}：${why}`);
     }
     renderReport(await r.json());
+    $("report").scrollIntoView({ block: "start" });
   } catch (e) {
     showUploadError(`检查失败：${e.message}`);
   } finally {
