@@ -25,7 +25,7 @@ class RegionTokens(BaseEstimator, TransformerMixin):
 
 
 class RegionChars(BaseEstimator, TransformerMixin):
-    """Character 2–3-grams of the axis's region, digits folded to 0."""
+    """Character bigrams of the axis's region, digits folded to 0 (trigrams added nothing on held-out data)."""
 
     def __init__(self, axis="cause"):
         self.axis = axis

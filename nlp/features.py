@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from nlp.clauses import split_pieces
 from nlp.lexicon import default_lexicon
-from nlp.pipeline import segment
+from nlp.pipeline import segment, segment_raw
 
 AXES = ("cause", "measure")
 LABELS = ("specific", "generic", "absent")
 
 _CJK = r"\u3400-\u9fff"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}，。；、：])\s+|\s+(?=[{_CJK}，。；、：])")
+_ANY_SPACE = re.compile(r"\s")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _DATE = re.compile(
@@ -45,7 +47,7 @@ _COMMON = set("的率数量度性和与及等了在是为有个年")
 class Prepared:
     """Everything the models read about one explanation (plain attributes; built by prepare())."""
 
-    __slots__ = ("text", "norm", "offsets", "pieces", "hits", "cause_text", "measure_text",
+    __slots__ = ("text", "norm", "offsets", "pieces", "piece_hits", "hits", "cause_text", "measure_text",
                  "cause_tokens", "measure_tokens", "hand", "empty")
 
     def to_dict(self):
@@ -55,6 +57,8 @@ class Prepared:
 def normalise(text: str) -> tuple[str, list[int]]:
     """Drop whitespace next to CJK characters (PDF line wraps); map each kept char to its offset."""
     text = text or ""
+    if not _ANY_SPACE.search(text):
+        return text, list(range(len(text)))
     keep = [True] * len(text)
     for m in _SPACE_IN_CJK.finditer(text):
         for i in range(m.start(), m.end()):
@@ -75,8 +79,16 @@ def _numbers(s: str) -> set[str]:
     return out
 
 
+_DROP = str.maketrans({ch: None for ch in "".join(_PUNCT) + "0123456789"})
+
+
+def _content(s: str) -> str:
+    """`s` without punctuation and digits."""
+    return s.translate(_DROP)
+
+
 def _content_chars(s: str) -> int:
-    return sum(1 for ch in s if ch not in _PUNCT and not ch.isdigit())
+    return len(s.translate(_DROP))
 
 
 def _role_of(counts: dict[str, int]) -> str | None:
@@ -98,7 +110,9 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     # ---- roles per comma-piece
     pieces = split_pieces(norm) if norm else []
     roles = []
+    piece_hits = []
     prev_role = None
+    hi, n_hits = 0, len(hits)
     for piece, ci in pieces:
         counts: dict[str, int] = {}
         vague_axes = set()
@@ -106,13 +120,21 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
         m = _ENUM_LEAD.match(norm, piece.start, piece.end)
         if m:
             lead = m.end()
-        for h in hits:
-            if h.start >= piece.start and h.end <= piece.end:
+        own = []
+        while hi < n_hits and hits[hi].start < piece.start:
+            hi += 1
+        for k in range(hi, n_hits):
+            h = hits[k]
+            if h.start >= piece.end:
+                break
+            if h.end <= piece.end:
                 if h.kind == "measure_lead" and h.start != lead:
                     continue                  # an imperative verb counts only at the head
+                own.append(h)
                 counts[h.kind] = counts.get(h.kind, 0) + 1
                 if h.entry is not None:
                     vague_axes.add(h.entry.axis)
+        piece_hits.append(own)
         head = norm[lead:piece.end]
         causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
         if counts.get("measure_open") or counts.get("measure_done"):
@@ -134,15 +156,35 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
     p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
+    p.piece_hits = piece_hits
 
     cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
     measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
     p.cause_text = "，".join(cause_parts)
     p.measure_text = "，".join(measure_parts)
-    p.cause_tokens = _tokens(p.cause_text)
-    p.measure_tokens = _tokens(p.measure_text)
+    p.cause_tokens, p.measure_tokens = _region_tokens(norm, p.pieces)
     p.hand = _hand(p, indicator or "", target or "", actual or "")
     return p
+
+
+def _region_tokens(norm: str, pieces) -> tuple[list[str], list[str]]:
+    """Segment the whole text once; give each token to the role of the piece it starts in."""
+    out = {"cause": [], "measure": [], "other": []}
+    if not pieces:
+        return [], []
+    k, n = 0, len(pieces)
+    pos = 0
+    for t in segment_raw(norm):
+        start = pos
+        pos += len(t)
+        while k < n and pieces[k][1] <= start:
+            k += 1
+        if k == n:
+            break
+        if start < pieces[k][0] or t in _PUNCT or t.isspace():
+            continue
+        out[pieces[k][2]].append("#" if t[0].isdigit() else t)
+    return out["cause"], out["measure"]
 
 
 def _tokens(s: str) -> list[str]:
@@ -151,88 +193,72 @@ def _tokens(s: str) -> list[str]:
     return ["#" if t[0].isdigit() else t for t in segment(s) if t not in _PUNCT]
 
 
+@lru_cache(maxsize=4096)
+def _indicator_chars(indicator: str) -> frozenset:
+    return frozenset(c for c in indicator if c not in _COMMON and c not in _PUNCT and not c.isdigit())
+
+
 def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, dict[str, float]]:
     norm = p.norm
-    ind_chars = {c for c in indicator if c not in _COMMON and c not in _PUNCT and not c.isdigit()}
-    row_numbers = _numbers(target) | _numbers(actual)
-    vague_cover = {"cause": 0, "measure": 0}
+    ind_chars = _indicator_chars(indicator)
+    row_numbers = _numbers(target) | _numbers(actual) if (target or actual) else set()
+    vague_cover = {"cause": 0, "measure": 0, "other": 0}
     kinds = {r: {} for r in ("cause", "measure", "other")}
-
-    def role_at(pos):
-        for a, b, r, _ in p.pieces:
-            if a <= pos < b:
-                return r
-        return "other"
-
-    for h in p.hits:
-        r = role_at(h.start)
-        key = h.kind if h.entry is None else "vague_" + h.entry.axis
-        kinds[r][key] = kinds[r].get(key, 0) + 1
-        if h.entry is not None and r in vague_cover:
-            vague_cover[r] += h.end - h.start
-
-    n_pieces = {"cause": 0, "measure": 0}
-    restate_pieces = substance_pieces = 0
-    substance_chars = 0
-    nums_eq = nums_other = 0
-    for a, b, r, _ in p.pieces:
-        if r not in n_pieces:
-            continue
+    n_pieces = {"cause": 0, "measure": 0, "other": 0}
+    restate_pieces = substance_pieces = substance_chars = nums_eq = nums_other = 0
+    best_rest = clean_pieces = signal_pieces = best_cause = 0
+    uncovered = ("restate", "vague", "cause_open", "null", "praise")
+    for (a, b, r, _), piece_hits in zip(p.pieces, p.piece_hits):
         n_pieces[r] += 1
-        if r != "cause":
-            continue
-        s = norm[a:b]
-        nums = _numbers(s)
-        eq = len(nums & row_numbers)
-        nums_eq += eq
-        nums_other += len(nums - row_numbers)
-        piece_hits = [h for h in p.hits if h.start >= a and h.end <= b]
-        covered = set()
+        kr = kinds[r]
         for h in piece_hits:
-            if h.kind in ("restate", "vague", "cause_open", "null", "praise"):
-                covered.update(range(h.start - a, h.end - a))
-        rest = [ch for i, ch in enumerate(s) if i not in covered and ch not in _PUNCT
-                and not ch.isdigit() and ch not in ind_chars]
-        has_restate = any(h.kind == "restate" for h in piece_hits) or eq > 0
-        if len(rest) <= 4 or (has_restate and len(rest) <= 8 and not any(h.kind == "concrete_cause" for h in piece_hits)):
-            restate_pieces += 1
-        else:
-            substance_pieces += 1
-            substance_chars += len(rest)
-
-    # measure pieces one by one: "one concrete action is enough, even among slogans"
-    best_rest = clean_pieces = signal_pieces = 0
-    for a, b, r, _ in p.pieces:
-        if r != "measure":
-            continue
+            key = h.kind if h.entry is None else "vague_" + h.entry.axis
+            kr[key] = kr.get(key, 0) + 1
+            if h.entry is not None:
+                vague_cover[r] += h.end - h.start
         s = norm[a:b]
-        covered = set()
-        piece_hits = [h for h in p.hits if h.start >= a and h.end <= b]
-        for h in piece_hits:
-            if h.kind in ("vague", "measure_open", "measure_lead", "measure_done"):
-                covered.update(range(h.start - a, h.end - a))
-        m = _ENUM_LEAD.match(s)
-        if m:
-            covered.update(range(m.end()))
-        rest = sum(1 for i, ch in enumerate(s) if i not in covered and ch not in _PUNCT and not ch.isdigit())
-        best_rest = max(best_rest, rest)
-        has_vague = any(h.kind == "vague" for h in piece_hits)
-        if rest >= 5 and not has_vague:
-            clean_pieces += 1
-        if (_DATE.search(s) or _FREQ.search(s) or _QUANT.search(s)
-                or any(h.kind == "concrete_measure" for h in piece_hits)):
-            signal_pieces += 1
-    best_cause = 0
-    for a, b, r, _ in p.pieces:
         if r == "cause":
-            s = norm[a:b]
-            best_cause = max(best_cause, sum(1 for ch in s if ch not in _PUNCT and not ch.isdigit()
-                                             and ch not in ind_chars))
+            nums = _numbers(s) if _NUMBER.search(s) else set()
+            eq = len(nums & row_numbers)
+            nums_eq += eq
+            nums_other += len(nums) - eq
+            cut = 0
+            has_restate = has_concrete = False
+            for h in piece_hits:
+                if h.kind in uncovered:
+                    cut += h.end - h.start
+                has_restate = has_restate or h.kind == "restate"
+                has_concrete = has_concrete or h.kind == "concrete_cause"
+            content = _content(s)
+            in_ind = sum(1 for ch in content if ch in ind_chars) if ind_chars else 0
+            rest = max(len(content) - in_ind - cut, 0)
+            best_cause = max(best_cause, len(content) - in_ind)
+            if rest <= 4 or ((has_restate or eq) and rest <= 8 and not has_concrete):
+                restate_pieces += 1
+            else:
+                substance_pieces += 1
+                substance_chars += rest
+        elif r == "measure":
+            # one by one: "one concrete action is enough, even among slogans"
+            cut = 0
+            has_vague = has_signal = False
+            for h in piece_hits:
+                if h.kind in ("vague", "measure_open", "measure_lead", "measure_done"):
+                    cut += h.end - h.start
+                has_vague = has_vague or h.kind == "vague"
+                has_signal = has_signal or h.kind == "concrete_measure"
+            m = _ENUM_LEAD.match(s)
+            rest = max(_content_chars(s[m.end():] if m else s) - cut, 0)
+            best_rest = max(best_rest, rest)
+            if rest >= 5 and not has_vague:
+                clean_pieces += 1
+            if has_signal or _DATE.search(s) or _FREQ.search(s) or _QUANT.search(s):
+                signal_pieces += 1
 
     ct, mt = p.cause_text, p.measure_text
     c_len, m_len = _content_chars(ct), _content_chars(mt)
-    ind_overlap_c = (sum(1 for ch in ct if ch in ind_chars) / c_len) if c_len else 0.0
-    ind_overlap_m = (sum(1 for ch in mt if ch in ind_chars) / m_len) if m_len else 0.0
+    ind_overlap_c = (sum(1 for ch in ct if ch in ind_chars) / c_len) if c_len and ind_chars else 0.0
+    ind_overlap_m = (sum(1 for ch in mt if ch in ind_chars) / m_len) if m_len and ind_chars else 0.0
     kc, km = kinds["cause"], kinds["measure"]
     m_vague = km.get("vague_measure", 0) + km.get("vague_cause", 0)
     m_rest = max(m_len - vague_cover["measure"], 0)
@@ -300,12 +326,12 @@ def region_tokens(p: Prepared, axis: str) -> list[str]:
     return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
 
 
-def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 3) -> list[str]:
+def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 2) -> list[str]:
     s = p.cause_text if axis == "cause" else p.measure_text
     if not s:
         return ["<none>"]
     s = _DIGITS.sub("0", s)
     out = []
     for n in range(n_min, n_max + 1):
-        out.extend(s[i:i + n] for i in range(len(s) - n + 1))
+        out.extend(map("".join, zip(*(s[i:] for i in range(n)))))
     return out

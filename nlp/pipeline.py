@@ -81,6 +81,11 @@ def segment(text: str) -> list[str]:
     return [t for t in _rjieba().cut(text, True) if not t.isspace()]
 
 
+def segment_raw(text: str) -> list[str]:
+    """All tokens of `text`, whitespace included, so offsets can be recovered by summing lengths."""
+    return _rjieba().cut(text, True)
+
+
 @lru_cache(maxsize=1)
 def make_nlp():
     """spaCy zh pipeline: jieba segmenter, domain dictionary, rjieba shim. Built once per process."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +60,8 @@ def export(models: dict, path: Path, meta: dict) -> None:
 
 
 class _Block:
+    """One tf-idf block (sublinear tf, l2 norm) with its slice of the coefficients."""
+
     __slots__ = ("index", "idf", "coef")
 
     def __init__(self, vocab, idf, coef):
@@ -65,19 +69,30 @@ class _Block:
         self.idf = idf
         self.coef = coef
 
-    def score(self, terms: list[str]) -> np.ndarray:
-        counts: dict[int, int] = {}
-        index = self.index
-        for t in terms:
-            i = index.get(t)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
-            return 0.0
-        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
-        v = tf * self.idf[idx]
-        return (v @ self.coef[idx]) / math.sqrt(v @ v)
+    def logits(self, term_lists: list[list[str]]) -> np.ndarray:
+        """Σ tfidf·coef per document, for a whole batch in a few numpy calls."""
+        keys, counts, lens = [], [], []
+        for terms in term_lists:
+            c = Counter(terms)
+            keys.extend(c)
+            counts.extend(c.values())
+            lens.append(len(c))
+        n, k = len(term_lists), self.coef.shape[1]
+        out = np.zeros((n, k))
+        ids = np.fromiter(map(self.index.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
+        known = ids >= 0
+        if not known.any():
+            return out
+        doc = np.repeat(np.arange(n), lens)[known]
+        ids = ids[known]
+        v = (1.0 + np.log(np.array(counts, dtype=float)[known])) * self.idf[ids]
+        norms = np.sqrt(np.bincount(doc, weights=v * v, minlength=n))
+        contrib = self.coef[ids] * v[:, None]
+        for j in range(k):
+            out[:, j] = np.bincount(doc, weights=contrib[:, j], minlength=n)
+        nz = norms > 0
+        out[nz] /= norms[nz, None]
+        return out
 
 
 class _Axis:
@@ -96,9 +111,8 @@ class _Axis:
         axis = self.axis
         hand = np.array([[p.hand[axis][n] for n in self.hand_names] for p in prepared], dtype=float)
         out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
-        tok, chars = self.blocks["tokens"], self.blocks["chars"]
-        for i, p in enumerate(prepared):
-            out[i] += tok.score(region_tokens(p, axis)) + chars.score(region_chars(p, axis))
+        out += self.blocks["tokens"].logits([region_tokens(p, axis) for p in prepared])
+        out += self.blocks["chars"].logits([region_chars(p, axis) for p in prepared])
         return out
 
     def proba(self, prepared: list) -> np.ndarray:

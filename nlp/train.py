@@ -139,7 +139,7 @@ axis not `specific`.
 One scikit-learn `Pipeline` per axis (`nlp/model.py`): a `FeatureUnion` of
 - tf-idf over jieba tokens (unigrams + bigrams) of the axis's region of the text — the pieces read
   as cause or as measure by the clause/cue tagger (`nlp/features.py`);
-- tf-idf over character 2–3-grams of that region (digits folded);
+- tf-idf over character bigrams of that region (digits folded);
 - standardised hand features: lexicon hits per category (`corpus/lexicons/`), vague-phrase
   coverage, dates / frequencies / quantities in the measure, and indicator context (numbers equal
   to the target/actual, share of the indicator name's characters, pieces that only restate);

@@ -1,0 +1,81 @@
+"""Speed of the explanation classifier: batched throughput, single-text latency, cold start.
+
+Prints, on the corpus texts (repeated to ≥ 5,000 items):
+- bare segmentation (jieba.lcut, the pipeline's segmenter, and the rjieba shim) in texts/s;
+- Judge.judge_many throughput in texts/s and its ratio to bare segmentation;
+- warm single-text Judge.judge latency p50 / p95;
+- cold start of `pianchai explain` and `pianchai rules` (fresh processes, best of 3).
+
+Run: python bench/bench_nlp.py   (one core: taskset -c 0 python bench/bench_nlp.py)
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def texts(n_min: int = 5000) -> list[dict]:
+    from nlp.corpus import corpus_files, read_corpus
+    rows = [{"text": r["text"], "indicator": r.get("indicator", ""), "target": r.get("target", ""),
+             "actual": r.get("actual", "")} for r in read_corpus(corpus_files())]
+    out = []
+    while len(out) < n_min:
+        out.extend(rows)
+    return out
+
+
+def rate(fn, items) -> float:
+    t = time.perf_counter()
+    fn(items)
+    return len(items) / (time.perf_counter() - t)
+
+
+def cold(args: list[str], runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=ROOT, capture_output=True, check=False)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    from nlp.judge import load_judge
+    from nlp.pipeline import jieba_module, segment
+
+    items = texts()
+    plain = [i["text"] for i in items]
+    jieba = jieba_module()
+    jieba.lcut("预热")
+    segment("预热")
+    judge = load_judge()
+    judge.judge_many(items[:200])
+
+    jieba_rate = rate(lambda xs: [jieba.lcut(x) for x in xs], plain)
+    rjieba_rate = rate(lambda xs: [segment(x) for x in xs], plain)
+    judge_rate = rate(judge.judge_many, items)
+    print(f"items                      {len(items)}  (mean {statistics.mean(map(len, plain)):.0f} chars)")
+    print(f"bare jieba.lcut            {jieba_rate:10.0f} texts/s")
+    print(f"bare rjieba shim           {rjieba_rate:10.0f} texts/s")
+    print(f"Judge.judge_many (batched) {judge_rate:10.0f} texts/s  "
+          f"= {jieba_rate / judge_rate:.2f}× jieba segmentation time, {rjieba_rate / judge_rate:.2f}× rjieba")
+
+    lat = []
+    for item in items[:2000]:
+        t = time.perf_counter()
+        judge.judge(**item)
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    print(f"warm single judge()        p50 {lat[len(lat) // 2]:.2f} ms  p95 {lat[int(len(lat) * .95)]:.2f} ms")
+    print(f"cold `pianchai explain`    {cold(['explain', '由于客观原因未完成。今后将进一步加强管理。']):.2f} s")
+    print(f"cold `pianchai rules`      {cold(['rules']):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
