@@ -106,7 +106,7 @@ def _annotated_workbook(src: Path, findings_by_form, forms):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(src)
-        locate = _XlsxLocator(wb, forms)
+        locate = _XlsxLocator(wb, forms, src)
     else:
         wb = openpyxl.Workbook()
         locate = _LayoutLocator(wb, forms)
@@ -166,17 +166,31 @@ def _stated_value(form: Form, f: Finding):
 class _XlsxLocator:
     """Finding → (worksheet, row, column) in the original workbook."""
 
-    def __init__(self, wb, forms: Sequence[Form]):
+    def __init__(self, wb, forms: Sequence[Form], path: Path):
         self.wb = wb
         self.forms = forms
+        self.path = path
+        self._values = None      # the same workbook with formulas' cached values, loaded if needed
 
     def __call__(self, k: int, form: Form, f: Finding):
         ws = self._sheet(form, f)
         row = f.line or (form.source.line if form.source and form.source.line else 1)
         if f.column is not None:
             return ws, row, f.column + 1
-        col = self._column_in_row(ws, row, form, f)
+        col = self._column_in_row(self._value_sheet(ws), row, form, f)
         return ws, row, col
+
+    def _value_sheet(self, ws):
+        """`ws` as the reader saw it (formulas as their cached values), to find a value by content."""
+        if not any(isinstance(c.value, str) and c.value.startswith("=") for c in ws._cells.values()):
+            return ws
+        if self._values is None:
+            import openpyxl
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._values = openpyxl.load_workbook(self.path, data_only=True)
+        return self._values[ws.title]
 
     def _sheet(self, form: Form, f: Finding):
         for name in (f.sheet, form.source.sheet if form.source else None):

@@ -145,3 +145,60 @@ def test_cli_annotate(tmp_path):
     res = CliRunner().invoke(main, ["annotate", str(bad), "-o", str(tmp_path / "bad.xlsx"), "--no-nlp"])
     assert res.exit_code == 1 and "no 自评表 found" in res.output
     assert not (tmp_path / "bad.xlsx").exists()
+
+
+def test_total_found_through_a_formula_cached_value(tmp_path):
+    """A total written as =SUM(...) (with the value Excel cached) still gets the PC302 comment."""
+    import zipfile
+
+    src = webforms.write_xlsx(tmp_path / "form.xlsx")
+    n = len(webforms.rows())
+    wb = openpyxl.load_workbook(src)
+    wb["自评表"].cell(n, 8).value = "=SUM(H13:H17)"
+    wb.save(src)
+    # openpyxl writes no cached value; add one as Excel would (<v> after the formula)
+    with zipfile.ZipFile(src) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = parts[sheet].decode()
+    assert "<f>SUM(H13:H17)</f><v></v>" in xml or "<f>SUM(H13:H17)</f><v />" in xml
+    xml = xml.replace("<f>SUM(H13:H17)</f><v></v>", f"<f>SUM(H13:H17)</f><v>{webforms.TOTAL_SCORE}</v>")
+    xml = xml.replace("<f>SUM(H13:H17)</f><v />", f"<f>SUM(H13:H17)</f><v>{webforms.TOTAL_SCORE}</v>")
+    parts[sheet] = xml.encode()
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    r = _check(src)
+    assert any(f.code == "PC302" for f in r.all_findings())
+    out = tmp_path / "out.xlsx"
+    annotate(src, r.findings, r.forms, out)
+    ws = openpyxl.load_workbook(out)["自评表"]
+    assert ws.cell(n, 8).value == "=SUM(H13:H17)"          # the formula is kept
+    assert "PC302" in ws.cell(n, 8).comment.text
+
+
+def test_html_input_is_laid_out(tmp_path):
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in webforms.rows())
+    src = tmp_path / "form.html"
+    src.write_text(f"<html><body><table>{cells}</table></body></html>", encoding="utf-8")
+    r = _check(src)
+    out = tmp_path / "out.xlsx"
+    placed = annotate(src, r.findings, r.forms, out)
+    wb = openpyxl.load_workbook(out)
+    assert len(wb.sheetnames) == 2 and placed
+    assert any(p.finding.code == "PC201" and p.cell == "H9" for p in placed)
+
+
+def test_two_forms_in_one_text_file_get_a_sheet_each(tmp_path):
+    src = tmp_path / "two.txt"
+    grids = [webforms.rows("社区图书室图书更新与流通服务"), webforms.rows("街道文化站设备购置")]
+    src.write_text("\n\n".join("\n".join("\t".join(r) for r in g) for g in grids) + "\n", encoding="utf-8")
+    r = _check(src)
+    assert [f.project for f in r.forms] == ["社区图书室图书更新与流通服务", "街道文化站设备购置"]
+    out = tmp_path / "out.xlsx"
+    placed = annotate(src, r.findings, r.forms, out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [SHEET, "1 社区图书室图书更新与流通服务", "2 街道文化站设备购置"]
+    for title in wb.sheetnames[1:]:
+        assert "PC201" in wb[title]["H9"].comment.text
+    assert {p.sheet for p in placed} == set(wb.sheetnames[1:])
