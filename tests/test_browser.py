@@ -109,6 +109,12 @@ def test_typing_highlights_vague_phrases(server, browser, tmp_path):
     assert "客观原因" in [m.text for m in marks]
     tip = mark.get_attribute("title")
     assert "建议" in tip and len(tip) > 8
+    # the CSS tooltip shows the same text on hover
+    from selenium.webdriver import ActionChains
+
+    ActionChains(browser).move_to_element(mark).perform()
+    shown = browser.execute_script("return getComputedStyle(arguments[0], '::after').content", mark)
+    assert "建议" in shown
     assert browser.find_element(By.ID, "highlighted").text == webforms.VAGUE
     _wait(browser).until(lambda d: d.find_element(By.ID, "flagged").text == "需修改")
     assert browser.find_element(By.ID, "cause").text in ("笼统", "缺失")
@@ -133,6 +139,13 @@ def test_upload_report_and_download_workbook(server, browser, tmp_path):
     assert "PC201" in codes and "PC302" in codes
     assert "社区图书室图书更新与流通服务" in browser.find_element(By.ID, "report").text
     browser.save_screenshot(str(tmp_path / "report.png"))
+
+    # "修改" on the vague explanation's finding loads it into the box, and the verdict follows
+    row = browser.find_element(By.CSS_SELECTOR, '#report tbody tr[data-code="PC403"]')
+    row.find_element(By.CSS_SELECTOR, "button.edit").click()
+    assert browser.find_element(By.ID, "text").get_attribute("value") == webforms.VAGUE
+    assert browser.find_element(By.ID, "indicator").get_attribute("value") == "新购图书册数"
+    _wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#highlighted mark.vague")))
 
     browser.find_element(By.ID, "download-btn").click()
     target = browser.downloads / "图书馆自评表.checked.xlsx"

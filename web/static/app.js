@@ -201,17 +201,40 @@ function renderReport(report) {
     thead.append(head);
     table.append(thead);
     const tbody = el("tbody");
+    const byLine = new Map();
+    for (const ind of form.indicators || []) {
+      if (ind.source && ind.source.line != null) byLine.set(`${ind.source.sheet}:${ind.source.line}`, ind);
+    }
     for (const f of form.findings) {
       const row = el("tr", { class: `level-${f.level}`, "data-code": f.code });
+      const ind = f.field === "explanation" ? byLine.get(`${f.sheet}:${f.line}`) : undefined;
       const where = [f.sheet, f.cell || (f.line != null ? `第 ${f.line} 行` : "")].filter(Boolean).join(" ");
       row.append(el("td", { class: "level" }, LEVEL_ZH[f.level] || f.level), el("td", { class: "nowrap" }, f.code),
         el("td", { class: "nowrap" }, where), el("td", {}, f.indicator || ""), el("td", {}, f.message),
         el("td", { class: "suggestion" }, f.suggestion || ""));
+      if (ind) {
+        const edit = el("button", { type: "button", class: "edit", title: "把这条说明放到上方，边改边看结论" }, "修改");
+        edit.addEventListener("click", () => editIndicator(ind));
+        row.lastChild.append(edit);
+      }
       tbody.append(row);
     }
     table.append(tbody);
     root.append(table);
   }
+}
+
+// Load an indicator from the report into the explanation box, to rewrite it with live verdicts.
+function editIndicator(ind) {
+  $("indicator").value = ind.indicator || "";
+  $("target").value = ind.target || "";
+  $("actual").value = ind.actual || "";
+  $("weight").value = ind.weight ?? "";
+  $("score").value = ind.score ?? "";
+  $("text").value = ind.explanation || "";
+  $("explain-section").scrollIntoView({ block: "start" });
+  $("text").focus();
+  scheduleExplain();
 }
 
 $("download-btn").addEventListener("click", async () => {
