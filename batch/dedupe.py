@@ -54,7 +54,7 @@ class Deduper:
         self.num_perm = num_perm
         self.bands = bands
         self.threshold = threshold
-        self.min_chars = min_chars
+        self.min_chars = max(min_chars, shingle)   # every text has at least one shingle
         rng = np.random.default_rng(seed)
         self._a = (rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1))[:, None]
         self._b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)[:, None]
@@ -85,18 +85,33 @@ class Deduper:
             self.add(row["explanation"], row.get("file") or "", row.get("form"))
 
     # ---- similarity ---------------------------------------------------------------------
-    def _signature(self, norm: str) -> np.ndarray:
-        codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        k = min(self.shingle, len(codes))
-        n = len(codes) - k + 1
-        h = np.zeros(n, dtype=np.uint64)
+    def _signatures(self, texts: list[str], chunk: int = 1024) -> np.ndarray:
+        """MinHash signatures, computed a chunk of texts at a time over their concatenation:
+        shingle hashes by a rolling polynomial, windows that cross a text boundary dropped, then
+        one multiply-shift hash per permutation and a segmented minimum (np.minimum.reduceat).
+        Repeated shingles need no removal: a minimum over a multiset is the minimum of its set."""
+        n, k = len(texts), self.shingle
+        sigs = np.empty((n, self.num_perm), dtype=np.uint64)
         prime = np.uint64(1_000_003)
-        with np.errstate(over="ignore"):
-            for j in range(k):
-                h = h * prime + codes[j:j + n]
-            h = np.unique(h)
-            # multiply-shift hashing: one 32-bit value per permutation and shingle
-            return ((self._a * h[None, :] + self._b) >> np.uint64(32)).min(axis=1)
+        for lo in range(0, n, chunk):
+            part = [t[:2000] for t in texts[lo:lo + chunk]]   # a long text's head is enough
+            lengths = np.fromiter((len(t) for t in part), dtype=np.int64, count=len(part))
+            codes = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            w = len(codes) - k + 1
+            h = np.zeros(w, dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for j in range(k):
+                    h = h * prime + codes[j:j + w]
+                # window i is inside its text when i + k <= end of the text starting before it
+                owner = np.repeat(np.arange(len(part)), lengths)[:w]
+                ends = (starts + lengths)[owner]
+                keep = np.arange(w) + k <= ends
+                h, owner = h[keep], owner[keep]
+                first = np.searchsorted(owner, np.arange(len(part)))
+                hashed = (self._a * h[None, :] + self._b) >> np.uint64(32)
+            sigs[lo:lo + len(part)] = np.minimum.reduceat(hashed, first, axis=1).T
+        return sigs
 
     def groups(self, min_occurrences: int = 3, min_forms: int = 2) -> list[Group]:
         """Groups pasted at least `min_occurrences` times into at least `min_forms` forms,
@@ -104,7 +119,6 @@ class Deduper:
         n = len(self._example)
         if n == 0:
             return []
-        texts = list(self._index)                    # id order
         parent = list(range(n))
 
         def find(x: int) -> int:
@@ -113,28 +127,30 @@ class Deduper:
                 x = parent[x]
             return x
 
-        sigs = np.empty((n, self.num_perm), dtype=np.uint64)
-        for i, t in enumerate(texts):
-            sigs[i] = self._signature(t)
+        sigs = self._signatures(list(self._index))       # id order
         rows = self.num_perm // self.bands
+        mults = np.random.default_rng(1).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
         for b in range(self.bands):
-            buckets: dict[bytes, list[int]] = {}
-            block = np.ascontiguousarray(sigs[:, b * rows:(b + 1) * rows])
-            for i in range(n):
-                key = block[i].tobytes()
-                members = buckets.get(key)
-                if members is None:
-                    buckets[key] = [i]
-                    continue
-                for m in members:      # a few representatives per bucket keep this linear
-                    if find(m) == find(i):
-                        break
-                    if float((sigs[m] == sigs[i]).mean()) >= self.threshold:
-                        parent[find(i)] = find(m)
-                        break
-                else:
-                    if len(members) < 8:
-                        members.append(i)
+            with np.errstate(over="ignore"):
+                keys = (sigs[:, b * rows:(b + 1) * rows] * mults).sum(axis=1)
+            order = np.argsort(keys, kind="stable")
+            sk = keys[order]
+            cut = np.flatnonzero(np.diff(sk)) + 1
+            bounds = np.concatenate(([0], cut, [n]))
+            for s0, s1 in zip(bounds[:-1], bounds[1:]):
+                if s1 - s0 < 2:
+                    continue                       # most buckets hold one text: no Python work
+                reps: list[int] = []
+                for i in order[s0:s1].tolist():
+                    for m in reps:                 # a few representatives keep this linear
+                        if find(m) == find(i):
+                            break
+                        if float((sigs[m] == sigs[i]).mean()) >= self.threshold:
+                            parent[find(i)] = find(m)
+                            break
+                    else:
+                        if len(reps) < 8:
+                            reps.append(i)
         comps: dict[int, list[int]] = {}
         for i in range(n):
             comps.setdefault(find(i), []).append(i)
