@@ -227,3 +227,35 @@ def test_cli_score(corpus, tmp_path):
     assert res.exit_code == 1 and "1 error row" in res.output
     res = CliRunner().invoke(main, ["score", str(corpus), "-o", str(tmp_path / "s.json")])
     assert res.exit_code == 2 and ".csv, .xlsx or .parquet" in res.output
+
+
+def test_damaged_office_and_pdf_files_are_error_rows(tmp_path):
+    """Truncated xlsx, a zip-bomb-like docx, an encrypted and a corrupt pdf: one error row each."""
+    import zipfile
+
+    pytest.importorskip("docx")
+    src = tmp_path / "src"
+    good_x = formgen.write_corpus(src, 1, "xlsx", seed=1)[0]
+    good_d = formgen.write_corpus(src / "d", 1, "docx", seed=2)[0]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    data = good_x.read_bytes()
+    (bad / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+    with zipfile.ZipFile(good_d) as z, \
+            zipfile.ZipFile(bad / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            body = z.read(info.filename)
+            if info.filename == "word/document.xml":
+                para = b"<w:p><w:r><w:t>" + b"A" * 1000 + b"</w:t></w:r></w:p>"
+                body = body.split(b"</w:body>")[0] + para * 300_000 + b"</w:body></w:document>"
+            out.writestr(info, body)
+    (bad / "encrypted.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Filter/Standard/V 2/R 3/O<00>/U<00>/P -4>>endobj\n"
+        b"trailer<</Encrypt 1 0 R/Root 2 0 R>>\n%%EOF")
+    (bad / "corrupt.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 12)
+    out = tmp_path / "s.csv"
+    stats = score([str(bad), str(good_x)], str(out), workers=1, no_nlp=True, progress=False)
+    errors = read_csv(tmp_path / "s.errors.csv")
+    assert sorted(Path(e["file"]).name for e in errors) == [
+        "bomb.docx", "corrupt.pdf", "encrypted.pdf", "truncated.xlsx"]
+    assert stats.forms == 1
