@@ -100,7 +100,8 @@ def hbar_svg(items: list[tuple[str, float, str]], *, width: int = 760, color: st
     for i, (label, value, tip) in enumerate(items):
         y = pad + i * row_h
         w = max(1.0, span * value / top)
-        short = label if len(label) <= 24 else label[:23] + "…"
+        room = label_width // 7                 # ~7 px per Latin character at 12 px
+        short = label if len(label) <= room else label[:room - 1] + "…"
         out.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" '
                    f'fill="{PALETTE["text"]}">{esc(short)}<title>{esc(label)}</title></text>')
         out.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
@@ -196,7 +197,7 @@ def render(summary: BatchSummary, duplicates: list[dict], *, title: str = "pianc
     parts.append("<h2>最常见的问题 · Most frequent rule findings</h2>")
     items = [(f"{c} {rule_names.get(c, '')}", n, f"{c}: {rule_names.get(c, '')} — {n}")
              for c, n in s.codes.most_common(TOP)]
-    parts.append(hbar_svg(items, color=PALETTE["warn"]))
+    parts.append(hbar_svg(items, color=PALETTE["warn"], label_width=420))
 
     parts.append("<h2>反复出现的空泛表述 · Vague phrases that recur most</h2>")
     items = [(p, n, f"“{p}” in {n} explanations") for p, n in s.vague.most_common(TOP)]
