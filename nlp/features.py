@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from nlp.clauses import split_pieces
 from nlp.lexicon import default_lexicon
-from nlp.pipeline import segment, segment_raw
+from nlp.pipeline import segment_raw
 
 AXES = ("cause", "measure")
 LABELS = ("specific", "generic", "absent")
@@ -37,7 +37,11 @@ _QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|�
 _NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|全部完成|已全部完成|正常|不适用|无偏差|无问题)[。.！!]?$")
 _ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
-_DONE_LEAD = re.compile(r"^已(?!达|完成|超|经|是|有|于|过|满|到|基本|全部完成)")
+_DONE_LEAD = re.compile(
+    r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入)"
+    r"|^[^，。；已]{1,8}?已(?:于|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
+    r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
+_CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
 _WILL = re.compile(r"^[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
 # characters so common in indicator names that sharing them says nothing
@@ -111,7 +115,7 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     pieces = split_pieces(norm) if norm else []
     roles = []
     piece_hits = []
-    prev_role = None
+    prev_role, prev_clause = None, -1
     hi, n_hits = 0, len(hits)
     for piece, ci in pieces:
         counts: dict[str, int] = {}
@@ -143,8 +147,10 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
             role = "measure"                  # "已移送…", "学校将安排…"
         elif counts.get("measure_lead") and not counts.get("cause_open"):
             role = "measure"                  # "加强领导；严格考核"
+        elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, piece.start, piece.end):
+            role = "measure"                  # the rest of a measure sentence
         elif prev_role == "measure" and not causal and "cause" not in vague_axes:
-            role = "measure"                  # the rest of a measure sentence / list
+            role = "measure"                  # the next item of a measure list
         elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
             role = "measure"                  # a bare slogan
         elif (counts.get("praise") or counts.get("null")) and not causal:
@@ -152,7 +158,7 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
         else:
             role = "cause"
         roles.append(role)
-        prev_role = role
+        prev_role, prev_clause = role, ci
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
     p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
@@ -162,35 +168,16 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
     p.cause_text = "，".join(cause_parts)
     p.measure_text = "，".join(measure_parts)
-    p.cause_tokens, p.measure_tokens = _region_tokens(norm, p.pieces)
+    p.cause_tokens = _tokens(p.cause_text)
+    p.measure_tokens = _tokens(p.measure_text)
     p.hand = _hand(p, indicator or "", target or "", actual or "")
     return p
-
-
-def _region_tokens(norm: str, pieces) -> tuple[list[str], list[str]]:
-    """Segment the whole text once; give each token to the role of the piece it starts in."""
-    out = {"cause": [], "measure": [], "other": []}
-    if not pieces:
-        return [], []
-    k, n = 0, len(pieces)
-    pos = 0
-    for t in segment_raw(norm):
-        start = pos
-        pos += len(t)
-        while k < n and pieces[k][1] <= start:
-            k += 1
-        if k == n:
-            break
-        if start < pieces[k][0] or t in _PUNCT or t.isspace():
-            continue
-        out[pieces[k][2]].append("#" if t[0].isdigit() else t)
-    return out["cause"], out["measure"]
 
 
 def _tokens(s: str) -> list[str]:
     if not s:
         return []
-    return ["#" if t[0].isdigit() else t for t in segment(s) if t not in _PUNCT]
+    return ["#" if t[0].isdigit() else t for t in segment_raw(s) if t not in _PUNCT and not t.isspace()]
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -27,8 +28,7 @@ class VagueEntry:
     suggestion: str
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     start: int         # char offset of the first character
     end: int           # char offset one past the last character
     phrase: str
