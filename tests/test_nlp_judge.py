@@ -36,7 +36,7 @@ def test_boilerplate_cause_and_no_measure(judge):
 
 
 def test_measure_only_text_has_no_cause(judge):
-    v = judge.judge("下一步将于明年3月底前完成剩余6所学校的设备安装，由装备科负责。")
+    v = judge.judge("下一步由装备科在寒假期间完成余下6所学校的设备安装。")
     assert v.cause == "absent"
     assert v.measure == "specific"
 
