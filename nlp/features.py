@@ -34,7 +34,7 @@ _DATE = re.compile(
 _FREQ = re.compile(r"每[天日周旬月季年]|每半年|每季度|每学期|定期|周报|月报")
 _QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|期|册|座|台|套|万|元|公里|天|小时|份|条)"
                     r"|[一二两三四五六七八九十百]+(?:个|人|次|家|名|户|所|项|场|期|台|套|天)")
-_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|全部完成|已全部完成|正常|不适用|无偏差|无问题)[。.！!]?$")
+_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|全部完成|已全部完成|正常|无偏差|无问题)[。.！!]?$")
 _ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
 _DONE_LEAD = re.compile(
@@ -42,7 +42,7 @@ _DONE_LEAD = re.compile(
     r"|^[^，。；已]{1,8}?已(?:于|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
     r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
-_WILL = re.compile(r"^[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
+_WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
 # characters so common in indicator names that sharing them says nothing
 _COMMON = set("的率数量度性和与及等了在是为有个年")
@@ -149,8 +149,8 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
             role = "measure"                  # "加强领导；严格考核"
         elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, piece.start, piece.end):
             role = "measure"                  # the rest of a measure sentence
-        elif prev_role == "measure" and not causal and "cause" not in vague_axes:
-            role = "measure"                  # the next item of a measure list
+        elif prev_role == "measure" and m and not causal and "cause" not in vague_axes:
+            role = "measure"                  # the next numbered item of a measure list
         elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
             role = "measure"                  # a bare slogan
         elif (counts.get("praise") or counts.get("null")) and not causal:
