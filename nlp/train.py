@@ -19,6 +19,26 @@ from nlp.metrics import format_report, score
 HELDOUT_SHARE = 5       # 1 in 5 ids (by hash) is held out for the card's held-out metrics
 
 
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite a zip (skops, npz) with fixed member timestamps so retraining gives identical bytes."""
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w") as dst:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data, compresslevel=9)
+
+
+def features_hash() -> str:
+    """sha256 of the data files the features read (lexicons, jieba dictionary): a model is only
+    valid with the files it was trained with — tests compare this with the shipped model's."""
+    from nlp.lexicon import LEXICON_DIR
+    from nlp.pipeline import USERDICT
+    return data_hash([LEXICON_DIR / "cues.tsv", LEXICON_DIR / "vague.tsv", USERDICT])
+
+
 def is_heldout(row_id: str) -> bool:
     return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % HELDOUT_SHARE == 0
 
@@ -86,6 +106,7 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     skops_path = out_dir / "explanation.skops"
     sio.dump(models, skops_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    _fix_zip_times(skops_path)
     skops_sha = hashlib.sha256(skops_path.read_bytes()).hexdigest()
 
     dev_metrics = None
@@ -101,6 +122,7 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
         "labels": list(LABELS),
         "seed": SEED,
         "skops_sha256": skops_sha,
+        "features_sha256": features_hash(),
         "versions": _versions(),
         "heldout": held_metrics,
         "heldout_n_train": len(train_idx),
@@ -109,7 +131,9 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
                          for axis in AXES},
     }
     export(models, out_dir / "explanation.npz", {"skops_sha256": skops_sha,
-                                                  "data_sha256": info["data_sha256"]})
+                                                  "data_sha256": info["data_sha256"],
+                                                  "features_sha256": info["features_sha256"]})
+    _fix_zip_times(out_dir / "explanation.npz")
     (out_dir / "MODEL_CARD.md").write_text(model_card(info), encoding="utf-8")
     return info
 
@@ -169,8 +193,24 @@ fitted on the other {info["heldout_n_train"]} rows scored them.
 
 {dev}
 
+Feature data (lexicons + jieba dictionary) sha256 `{info["features_sha256"]}`: editing
+`corpus/lexicons/*` or `corpus/userdict.txt` requires retraining (a test checks the match).
+
+## Caveats
+- The dev set was never trained on, but its misclassifications were read while the role tagger
+  and the lexicons were revised (in general terms: no dev phrase is in any lexicon or corpus file).
+  The dev figures are therefore somewhat optimistic; the corpus held-out split is the cleaner
+  estimate of in-distribution quality, and neither says how the model does on other writers' text.
+- The training corpus was written for this project (not real forms); writing styles outside it
+  (very long official paragraphs, dialect phrasing, OCR noise) are less well covered.
+- Labels near the specific/generic line are uncertain by nature; the guideline says choose
+  `generic` when in doubt, and the model inherits that lean.
+
 ## Library versions
 {versions}
 
-Reproduce: `pianchai train` (writes this card); `pianchai evaluate ../shared/data/dev_explanations.jsonl`.
+Reproduce: `pianchai train` (writes this card). Retraining on the same files gives identical
+learned arrays (the .npz members); the .skops bytes differ between runs only because skops keys
+its members by Python object ids.
+Evaluate: `pianchai evaluate ../shared/data/dev_explanations.jsonl`.
 """

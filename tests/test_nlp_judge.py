@@ -112,6 +112,15 @@ def test_numeric_export_equals_skops_model():
         np.testing.assert_allclose(model.predict_proba(prepared), proba, atol=1e-9)
 
 
+def test_shipped_model_matches_the_lexicons():
+    """Editing corpus/lexicons or corpus/userdict.txt changes the features: retrain (pianchai train)."""
+    from nlp.runtime import RuntimeModel
+    from nlp.train import features_hash
+
+    assert RuntimeModel(DEFAULT_MODEL).meta["features_sha256"] == features_hash(), \
+        "lexicons changed since the shipped model was trained: run `pianchai train`"
+
+
 def test_skops_load_refuses_untrusted_types(tmp_path):
     import skops.io as sio
     from sklearn.preprocessing import FunctionTransformer
