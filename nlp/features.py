@@ -249,7 +249,8 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
     kc, km = kinds["cause"], kinds["measure"]
     m_vague = km.get("vague_measure", 0) + km.get("vague_cause", 0)
     m_rest = max(m_len - vague_cover["measure"], 0)
-    log = math.log1p
+    def log(x: float) -> float:      # capped: a 10,000-char paste must not swamp the scaler
+        return math.log1p(min(x, 400))
     cause = {
         "empty_text": float(p.empty),
         "no_cause_region": float(c_len == 0),
@@ -292,7 +293,6 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "clean_pieces": log(clean_pieces),
         "signal_pieces": log(signal_pieces),
         "has_cause": float(c_len > 0),
-        "text_len": log(len(norm)),
     }
     return {"cause": cause, "measure": measure}
 
