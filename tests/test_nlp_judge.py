@@ -130,3 +130,22 @@ def test_skops_load_refuses_untrusted_types(tmp_path):
     from nlp.judge import load_skops
     with pytest.raises(ValueError, match="untrusted"):
         load_skops(path)
+
+
+def test_long_cause_only_paste_has_no_measure(judge):
+    v = judge.judge("由于客观原因" * 2000)
+    assert v.measure == "absent"
+    assert v.cause == "generic"
+
+
+def test_evidence_reads_measure_written_before_cause(judge):
+    text = "明年起在合同到期前两个月启动续签。原因是出租方更换了产权单位，续签手续延后。"
+    v = judge.judge(text, indicator="租赁合同续签及时率")
+    assert v.evidence["measure_clauses"] == ["明年起在合同到期前两个月启动续签"]
+    assert v.evidence["cause_clauses"] == ["原因是出租方更换了产权单位，续签手续延后"]
+
+
+@pytest.mark.parametrize("text", ["0", "/", "无", "。。。", "（1）"])
+def test_non_answers_are_absent_absent(judge, text):
+    v = judge.judge(text)
+    assert (v.cause, v.measure) == ("absent", "absent")
