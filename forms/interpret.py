@@ -22,6 +22,7 @@ _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _TITLE = re.compile(r"自评表|自评报告表|绩效目标自评|绩效自评")
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
+_SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)
 _SENTENCE_END = "。！？；.!?;）)”\""
 _VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
                  "completion")
@@ -353,6 +354,10 @@ class _Interpreter:
         if expl_col is not None:
             explanation = "".join(c for j, c in filled if j >= expl_col and j not in value_cols)
         weight, score = parse_number(at("weight")), parse_number(at("score"))
+        if score is None and at("score"):
+            score, spill = _score_with_text(at("score"))
+            if spill and spill not in explanation:
+                explanation = spill + explanation
         target, actual = at("target"), at("actual")
         name = names[-1][1] if names else ""
         if names and "indicator" in h:
@@ -400,6 +405,16 @@ class _Interpreter:
                 total.grade = c
         total.source = src
         self.mode = "after_total"
+
+
+def _score_with_text(cell: str) -> tuple[float | None, str]:
+    """A score cell an author wrote the explanation into: "9（两期培训取消）" → (9, "两期培训取消")."""
+    m = _SCORE_TEXT.match(normalize(cell))
+    if m:
+        return float(m.group(1)), m.group(2).strip("）)").strip()
+    if len(cell) >= 4 and parse_number(cell) is None:
+        return None, cell
+    return None, ""
 
 
 def _label_text(cell: str) -> str:

@@ -220,3 +220,16 @@ def test_total_row_without_label_and_a_new_form_on_the_same_page(tmp_path):
     first, second = read_forms(tsv(tmp_path, rows))
     assert (first.total.weight, first.total.score) == (90, 90) and len(first.indicators) == 1
     assert second.project == "乙" and second.year == 2022 and len(second.indicators) == 1
+
+
+def test_explanation_written_into_the_score_cell(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER,
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "培训人次", "≥800人次", "612人次", "10", "7（两期培训因场地被征用取消）", ""],
+            ["", "", "培训场次", "≥8场", "6场", "10", "两期培训取消，次年补办", ""],
+            ["", "", "结业率", "≥95%", "96%", "10", "10", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    first, second, third = form.indicators
+    assert (first.score, first.explanation) == (7, "两期培训因场地被征用取消")
+    assert (second.score, second.explanation) == (None, "两期培训取消，次年补办")
+    assert (third.score, third.explanation) == (10, "")
