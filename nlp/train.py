@@ -17,6 +17,7 @@ from nlp.features import AXES, LABELS, prepare
 from nlp.metrics import format_report, score
 
 HELDOUT_SHARE = 5       # 1 in 5 ids (by hash) is held out for the card's held-out metrics
+CV_FOLDS = 5            # folds by the same id hash
 
 
 def _fix_zip_times(path: Path) -> None:
@@ -39,8 +40,25 @@ def features_hash() -> str:
     return data_hash([LEXICON_DIR / "cues.tsv", LEXICON_DIR / "vague.tsv", USERDICT])
 
 
+def _bucket(row_id: str, n: int) -> int:
+    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % n
+
+
 def is_heldout(row_id: str) -> bool:
-    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % HELDOUT_SHARE == 0
+    return _bucket(row_id, HELDOUT_SHARE) == 0
+
+
+def cross_validate(prepared, rows, fit) -> dict:
+    """Out-of-fold verdicts for every row (folds by id hash), scored together."""
+    verdicts = [None] * len(rows)
+    folds = [_bucket(r["id"], CV_FOLDS) for r in rows]
+    for f in range(CV_FOLDS):
+        train_idx = [i for i, k in enumerate(folds) if k != f]
+        test_idx = [i for i, k in enumerate(folds) if k == f]
+        models = fit([prepared[i] for i in train_idx], [rows[i] for i in train_idx])
+        for i, v in zip(test_idx, _verdicts(models, [prepared[i] for i in test_idx])):
+            verdicts[i] = v
+    return score(rows, verdicts)
 
 
 def prepare_rows(rows):
@@ -101,6 +119,9 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
     held_metrics = score(held_rows, _verdicts(held_models, [prepared[i] for i in held_idx]))
     log(format_report(held_metrics, "held-out split of the training data"))
 
+    cv_metrics = cross_validate(prepared, rows, fit_models)
+    log(format_report(cv_metrics, f"{CV_FOLDS}-fold cross-validation on the training data"))
+
     models = fit_models(prepared, rows)
     check_labels(models)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -126,6 +147,7 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
         "versions": _versions(),
         "heldout": held_metrics,
         "heldout_n_train": len(train_idx),
+        "cv": cv_metrics,
         "dev": dev_metrics,
         "label_counts": {axis: {lab: sum(r[axis] == lab for r in rows) for lab in LABELS}
                          for axis in AXES},
@@ -190,6 +212,11 @@ Fixed split: ids whose sha256 ≡ 0 (mod {HELDOUT_SHARE}) held out ({info["heldo
 fitted on the other {info["heldout_n_train"]} rows scored them.
 
 {table(info["heldout"])}
+
+{CV_FOLDS}-fold cross-validation over all {info["n_rows"]} rows (folds by the same id hash; every row
+scored by a model that did not see it):
+
+{table(info["cv"])}
 
 {dev}
 
