@@ -1,14 +1,20 @@
 """From an explanation and its indicator row to model inputs.
 
-`prepare()` does all text work once per explanation: whitespace repair, clause and comma-piece
-splitting, lexicon hits, a role for each piece (cause / measure / other), segmentation, and the
-hand-made features per axis. The scikit-learn transformers below only read fields of a
-`Prepared`, so training and the numpy runtime (nlp/runtime.py) share exactly this code.
+`prepare()` does all text work once per explanation: whitespace repair (PDF line wraps), clause
+and comma-piece splitting, lexicon hits, a role for each piece (cause / measure / other),
+segmentation of each side, and the hand-made features per axis. The scikit-learn transformers
+(nlp/estimators.py) and the numpy runtime (nlp/runtime.py) only read a `Prepared`, so training
+and run time share exactly this code. No scikit-learn import here: `pianchai explain` uses it.
 
-Roles: a piece opened by a measure cue ("下一步", "今后", "已责令") is a measure, and so is the rest
-of its sentence and any following cue-less pieces; praise and non-answers are "other"; everything
-else is read as the cause side. The cause side is then split into restatement (numbers equal to
-the actual/target, words of the indicator name, "未达到") and substance.
+Roles, piece by piece (rules in `prepare`, cue lists in corpus/lexicons/cues.tsv):
+- a measure cue anywhere ("下一步", "今后", "已责令"), a taken action ("已移送…", "剩余部分已于…"),
+  "X将…" with a short subject, or an imperative verb heading the piece ("加强…", "严格…") → measure;
+- the rest of a measure sentence stays measure unless a strong cause cue ("由于", "原因") appears;
+  a numbered item after a measure stays measure unless it has cause cues;
+- a bare slogan piece (a vague measure phrase, no cause cue) → measure;
+- praise and non-answers → other; everything else → cause.
+The cause side is then split into restatement (numbers equal to the actual/target, characters of
+the indicator name, "未达到") and substance.
 """
 from __future__ import annotations
 
@@ -93,12 +99,6 @@ def _content(s: str) -> str:
 
 def _content_chars(s: str) -> int:
     return len(s.translate(_DROP))
-
-
-def _role_of(counts: dict[str, int]) -> str | None:
-    if counts.get("measure_open") or counts.get("measure_done"):
-        return "measure"
-    return None
 
 
 def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") -> Prepared:

@@ -8,7 +8,6 @@ them on the corpus). The .skops file stays the model of record; the .npz names i
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from itertools import repeat
 from pathlib import Path

@@ -68,7 +68,6 @@ def prepare_rows(rows):
 
 def _versions() -> dict:
     import numpy
-    import rjieba  # noqa: F401
     import scipy
     import sklearn
     import skops
@@ -79,22 +78,16 @@ def _versions() -> dict:
             "pyahocorasick": version("pyahocorasick")}
 
 
-def _verdicts(models, prepared):
-    from nlp.judge import Judge, SklearnModel
-    judge = Judge(SklearnModel(models))
-    # prepared items are already built: reuse the judge's composition on them
-    probas = judge.model.predict_proba(prepared)
+def _verdicts(models, prepared) -> list:
+    """Verdicts (labels only, no evidence) of fitted Pipelines on prepared explanations."""
+    from nlp.judge import Verdict
 
-    class V:
-        pass
+    probas = {axis: (m.classes_, m.predict_proba(prepared)) for axis, m in models.items()}
     out = []
     for k in range(len(prepared)):
-        v = V()
-        for axis in AXES:
-            classes, proba = probas[axis]
-            setattr(v, axis, classes[int(proba[k].argmax())])
-        v.flagged = v.cause != "specific" or v.measure != "specific"
-        out.append(v)
+        labels = {axis: str(classes[int(proba[k].argmax())]) for axis, (classes, proba) in probas.items()}
+        out.append(Verdict(labels["cause"], labels["measure"], {}, {},
+                           labels["cause"] != "specific" or labels["measure"] != "specific"))
     return out
 
 
