@@ -6,7 +6,7 @@ segmentation of each side, and the hand-made features per axis. The scikit-learn
 (nlp/estimators.py) and the numpy runtime (nlp/runtime.py) only read a `Prepared`, so training
 and run time share exactly this code. No scikit-learn import here: `pianchai explain` uses it.
 
-Roles, piece by piece (rules in `prepare`, cue lists in corpus/lexicons/cues.tsv):
+Roles, piece by piece (rules in `prepare`, cue lists in corpus/lexicons/cues.txt):
 - a measure cue anywhere ("下一步", "今后", "已责令"), a taken action ("已移送…", "剩余部分已于…"),
   "X将…" with a short subject, or an imperative verb heading the piece ("加强…", "严格…") → measure;
 - the rest of a measure sentence stays measure unless a strong cause cue ("由于", "原因") appears;

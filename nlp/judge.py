@@ -169,7 +169,7 @@ def load_skops(path: Path) -> dict:
     unknown = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unknown:
         raise ValueError(f"{path}: refusing to load untrusted types: {', '.join(unknown)}")
-    return sio.load(path, trusted=[t for t in untrusted])
+    return sio.load(path, trusted=TRUSTED_TYPES)
 
 
 _cache: dict[str, Judge] = {}
@@ -178,7 +178,12 @@ _lock = threading.Lock()
 
 def load_judge(path=None) -> Judge:
     """The Judge over `path` (default: the shipped model), built once per process and path."""
-    path = Path(path) if path else DEFAULT_MODEL
+    if path:
+        path = Path(path)
+    elif DEFAULT_MODEL.exists() or not SKOPS_MODEL.exists():
+        path = DEFAULT_MODEL
+    else:
+        path = SKOPS_MODEL      # an install that left out the .npz export: slower start, same verdicts
     key = str(path.resolve())
     with _lock:
         if key not in _cache:

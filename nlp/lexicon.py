@@ -43,7 +43,7 @@ def _data_lines(path: Path):
 
 
 def read_vague(path: Path | None = None) -> list[VagueEntry]:
-    path = path or LEXICON_DIR / "vague.tsv"
+    path = path or LEXICON_DIR / "vague.txt"
     entries = []
     for lineno, line in _data_lines(path):
         fields = line.split("\t")
@@ -54,7 +54,7 @@ def read_vague(path: Path | None = None) -> list[VagueEntry]:
 
 
 def read_cues(path: Path | None = None) -> list[tuple[str, str]]:
-    path = path or LEXICON_DIR / "cues.tsv"
+    path = path or LEXICON_DIR / "cues.txt"
     cues = []
     for lineno, line in _data_lines(path):
         fields = line.split("\t")

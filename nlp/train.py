@@ -37,7 +37,7 @@ def features_hash() -> str:
     valid with the files it was trained with — tests compare this with the shipped model's."""
     from nlp.lexicon import LEXICON_DIR
     from nlp.pipeline import USERDICT
-    return data_hash([LEXICON_DIR / "cues.tsv", LEXICON_DIR / "vague.tsv", USERDICT])
+    return data_hash([LEXICON_DIR / "cues.txt", LEXICON_DIR / "vague.txt", USERDICT])
 
 
 def _bucket(row_id: str, n: int) -> int:

@@ -149,3 +149,11 @@ def test_evidence_reads_measure_written_before_cause(judge):
 def test_non_answers_are_absent_absent(judge, text):
     v = judge.judge(text)
     assert (v.cause, v.measure) == ("absent", "absent")
+
+
+@pytest.mark.slow
+def test_skops_model_gives_the_same_verdicts(judge):
+    texts = ["由于客观原因未完成。今后将进一步加强管理。", "招标两次流标，合同推迟到11月签订。下年度提前至3月启动招标。", ""]
+    slow = load_judge(SKOPS_MODEL)
+    assert [v.to_dict() for v in slow.judge_many([{"text": t} for t in texts])] == \
+        [v.to_dict() for v in judge.judge_many([{"text": t} for t in texts])]

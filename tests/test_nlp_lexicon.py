@@ -32,9 +32,9 @@ def test_overlapping_vague_phrases_merge_into_one_span():
 
 
 def test_bad_lexicon_line_names_file_and_line(tmp_path: Path):
-    bad = tmp_path / "vague.tsv"
+    bad = tmp_path / "vague.txt"
     bad.write_text("# header\n加强管理\tmeasure\t只有理由\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"vague.tsv:2"):
+    with pytest.raises(ValueError, match=r"vague.txt:2"):
         read_vague(bad)
 
 
