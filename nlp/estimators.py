@@ -5,10 +5,9 @@ Kept apart from nlp/features.py so the run-time path never imports scikit-learn.
 """
 from __future__ import annotations
 
-import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nlp.features import region_chars, region_tokens
+from nlp.features import hand_matrix, region_chars, region_tokens
 
 
 class RegionTokens(BaseEstimator, TransformerMixin):
@@ -48,4 +47,4 @@ class HandFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        return np.array([[p.hand[self.axis][n] for n in self.names_] for p in X], dtype=float)
+        return hand_matrix(X, self.axis, self.names_)

@@ -18,7 +18,6 @@ the indicator name, "未达到") and substance.
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
@@ -249,49 +248,47 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
     kc, km = kinds["cause"], kinds["measure"]
     m_vague = km.get("vague_measure", 0) + km.get("vague_cause", 0)
     m_rest = max(m_len - vague_cover["measure"], 0)
-    def log(x: float) -> float:      # capped: a 10,000-char paste must not swamp the scaler
-        return math.log1p(min(x, 400))
     cause = {
         "empty_text": float(p.empty),
         "no_cause_region": float(c_len == 0),
-        "cause_len": log(c_len),
-        "cause_pieces": log(n_pieces["cause"]),
-        "restate_pieces": log(restate_pieces),
-        "substance_pieces": log(substance_pieces),
+        "cause_len": c_len,
+        "cause_pieces": n_pieces["cause"],
+        "restate_pieces": restate_pieces,
+        "substance_pieces": substance_pieces,
         "only_restate": float(substance_pieces == 0 and restate_pieces > 0),
-        "substance_chars": log(substance_chars),
-        "cause_open": log(kc.get("cause_open", 0)),
-        "concrete_cause": log(kc.get("concrete_cause", 0)),
-        "restate_cues": log(kc.get("restate", 0)),
-        "vague_cause": log(kc.get("vague_cause", 0)),
+        "substance_chars": substance_chars,
+        "cause_open": kc.get("cause_open", 0),
+        "concrete_cause": kc.get("concrete_cause", 0),
+        "restate_cues": kc.get("restate", 0),
+        "vague_cause": kc.get("vague_cause", 0),
         "vague_cover": vague_cover["cause"] / c_len if c_len else 0.0,
-        "nums_equal_row": log(nums_eq),
-        "nums_other": log(nums_other),
+        "nums_equal_row": nums_eq,
+        "nums_other": nums_other,
         "indicator_overlap": ind_overlap_c,
-        "praise": log(kinds["other"].get("praise", 0) + kinds["other"].get("null", 0)),
-        "best_piece": log(best_cause),
+        "praise": kinds["other"].get("praise", 0) + kinds["other"].get("null", 0),
+        "best_piece": best_cause,
         "has_measure": float(m_len > 0),
-        "text_len": log(len(norm)),
+        "text_len": len(norm),
     }
     measure = {
         "empty_text": float(p.empty),
         "no_measure_region": float(m_len == 0),
-        "measure_len": log(m_len),
-        "measure_pieces": log(n_pieces["measure"]),
-        "measure_open": log(km.get("measure_open", 0)),
-        "measure_done": log(km.get("measure_done", 0)),
-        "concrete_measure": log(km.get("concrete_measure", 0)),
-        "vague_measure": log(m_vague),
+        "measure_len": m_len,
+        "measure_pieces": n_pieces["measure"],
+        "measure_open": km.get("measure_open", 0),
+        "measure_done": km.get("measure_done", 0),
+        "concrete_measure": km.get("concrete_measure", 0),
+        "vague_measure": m_vague,
         "vague_cover": vague_cover["measure"] / m_len if m_len else 0.0,
-        "rest_chars": log(m_rest),
-        "date": log(len(_DATE.findall(mt))),
-        "freq": log(len(_FREQ.findall(mt))),
-        "quant": log(len(_QUANT.findall(mt))),
-        "nums": log(len(_DIGITS.findall(mt))),
+        "rest_chars": m_rest,
+        "date": len(_DATE.findall(mt)),
+        "freq": len(_FREQ.findall(mt)),
+        "quant": len(_QUANT.findall(mt)),
+        "nums": len(_DIGITS.findall(mt)),
         "indicator_overlap": ind_overlap_m,
-        "best_piece_rest": log(best_rest),
-        "clean_pieces": log(clean_pieces),
-        "signal_pieces": log(signal_pieces),
+        "best_piece_rest": best_rest,
+        "clean_pieces": clean_pieces,
+        "signal_pieces": signal_pieces,
         "has_cause": float(c_len > 0),
     }
     return {"cause": cause, "measure": measure}
@@ -300,6 +297,23 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
 
 
 # ---- what the models read from a Prepared (shared by nlp/estimators.py and nlp/runtime.py)
+
+# counts and lengths that enter the models as log1p(min(x, 400)): a 10,000-character paste must
+# not swamp the scaler (applied column-wise in hand_matrix, once per batch)
+LOG_FEATURES = frozenset(['best_piece', 'best_piece_rest', 'cause_len', 'cause_open', 'cause_pieces', 'clean_pieces', 'concrete_cause', 'concrete_measure', 'date', 'freq', 'measure_done', 'measure_len', 'measure_open', 'measure_pieces', 'nums', 'nums_equal_row', 'nums_other', 'praise', 'quant', 'rest_chars', 'restate_cues', 'restate_pieces', 'signal_pieces', 'substance_chars', 'substance_pieces', 'text_len', 'vague_cause', 'vague_measure'])
+LOG_CAP = 400
+
+
+def hand_matrix(prepared: list, axis: str, names: tuple) -> "np.ndarray":
+    """The hand features of `axis` for a batch, in `names` order, log columns transformed."""
+    import numpy as np
+
+    m = np.array([[p.hand[axis][n] for n in names] for p in prepared], dtype=float).reshape(len(prepared), len(names))
+    cols = [i for i, n in enumerate(names) if n in LOG_FEATURES]
+    if cols:
+        m[:, cols] = np.log1p(np.minimum(m[:, cols], LOG_CAP))
+    return m
+
 
 def passthrough(doc):
     """Analyzer for pre-tokenised input: the token list is already the feature list."""

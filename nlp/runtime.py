@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.features import AXES, region_chars, region_tokens
+from nlp.features import AXES, hand_matrix, region_chars, region_tokens
 
 BLOCKS = ("tokens", "chars")
 FORMAT = 1
@@ -108,7 +108,7 @@ class _Axis:
 
     def logits(self, prepared: list) -> np.ndarray:
         axis = self.axis
-        hand = np.array([[p.hand[axis][n] for n in self.hand_names] for p in prepared], dtype=float)
+        hand = hand_matrix(prepared, axis, self.hand_names)
         out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
         out += self.blocks["tokens"].logits([region_tokens(p, axis) for p in prepared])
         out += self.blocks["chars"].logits([region_chars(p, axis) for p in prepared])
