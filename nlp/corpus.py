@@ -37,18 +37,26 @@ def validate_row(row, where: str) -> dict:
     return row
 
 
-def read_labelled(path: Path) -> list[dict]:
-    rows = []
+def iter_jsonl(path: Path):
+    """(where, object, error) for every non-blank line: where is "file:line"; error is None or
+    why the line is not JSON."""
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            where = f"{path}:{lineno}"
             try:
-                row = json.loads(line)
+                yield f"{path}:{lineno}", json.loads(line), None
             except json.JSONDecodeError as exc:
-                raise CorpusError(f"{where}: invalid JSON ({exc.msg})") from None
-            rows.append(validate_row(row, where))
+                yield f"{path}:{lineno}", None, f"invalid JSON ({exc.msg})"
+
+
+def read_labelled(path: Path) -> list[dict]:
+    """Every row of a labelled file, validated; the first bad line raises CorpusError."""
+    rows = []
+    for where, row, error in iter_jsonl(path):
+        if error:
+            raise CorpusError(f"{where}: {error}")
+        rows.append(validate_row(row, where))
     return rows
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from nlp.corpus import CorpusError, validate_row
+from nlp.corpus import iter_jsonl, read_labelled
 
 LABEL_ZH = {"specific": "具体", "generic": "笼统", "absent": "缺失"}
 AXIS_ZH = {"cause": "偏差原因", "measure": "改进措施"}
@@ -64,19 +64,12 @@ def record(item_id, verdict) -> dict:
 def read_items(path: Path, errors: list[str], batch: int = 512):
     """Yield batches of valid input items; bad lines are reported in `errors` as file:line: why."""
     chunk = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                errors.append(f"{where}: invalid JSON ({exc.msg})")
-                continue
-            if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("text", None), str):
-                errors.append(f"{where}: expected an object with \"id\" and a string \"text\"")
-                continue
+    for where, item, error in iter_jsonl(path):
+        if error:
+            errors.append(f"{where}: {error}")
+        elif not isinstance(item, dict) or "id" not in item or not isinstance(item.get("text"), str):
+            errors.append(f"{where}: expected an object with \"id\" and a string \"text\"")
+        else:
             chunk.append(item)
             if len(chunk) >= batch:
                 yield chunk
@@ -95,22 +88,10 @@ def classify_file(in_path: Path, out_fh, judge) -> tuple[int, list[str]]:
     return n, errors
 
 
-def read_gold(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(validate_row(json.loads(line), f"{path}:{lineno}"))
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
-    return rows
-
-
 def evaluate_file(path: Path, judge, errors: bool = False) -> tuple[str, dict]:
     from nlp.metrics import format_report, score
 
-    rows = read_gold(Path(path))
+    rows = read_labelled(Path(path))
     verdicts = judge.judge_many(rows)
     m = score(rows, verdicts)
     out = [format_report(m, str(path))]
