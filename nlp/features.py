@@ -32,7 +32,6 @@ _CJK = r"\u3400-\u9fff"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}，。；、：])\s+|\s+(?=[{_CJK}，。；、：])")
 _ANY_SPACE = re.compile(r"\s")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _DATE = re.compile(
     r"(?:\d{4}年|\d{1,2}月|[一二三四1-4]季度|年底|年末|月底|上半年|下半年|年初|\d{1,2}日|春节|汛期前|开学前|前完成|之前)"
 )
@@ -58,9 +57,6 @@ class Prepared:
 
     __slots__ = ("text", "norm", "offsets", "pieces", "piece_hits", "hits", "cause_text", "measure_text",
                  "cause_tokens", "measure_tokens", "hand", "empty")
-
-    def to_dict(self):
-        return {k: getattr(self, k) for k in self.__slots__}
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -110,8 +106,25 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     hits = lex.find(norm) if norm else []
     p.hits = hits
 
-    # ---- roles per comma-piece
     pieces = split_pieces(norm) if norm else []
+    roles, piece_hits = _roles(norm, pieces, hits)
+    if p.empty:
+        roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
+    p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
+    p.piece_hits = piece_hits
+
+    cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
+    measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
+    p.cause_text = "，".join(cause_parts)
+    p.measure_text = "，".join(measure_parts)
+    p.cause_tokens = _tokens(p.cause_text)
+    p.measure_tokens = _tokens(p.measure_text)
+    p.hand = _hand(p, indicator or "", target or "", actual or "")
+    return p
+
+
+def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
+    """The role of each comma-piece (cause / measure / other) and the lexicon hits inside it."""
     roles = []
     piece_hits = []
     prev_role, prev_clause = None, -1
@@ -158,19 +171,7 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
             role = "cause"
         roles.append(role)
         prev_role, prev_clause = role, ci
-    if p.empty:
-        roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
-    p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
-    p.piece_hits = piece_hits
-
-    cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
-    measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
-    p.cause_text = "，".join(cause_parts)
-    p.measure_text = "，".join(measure_parts)
-    p.cause_tokens = _tokens(p.cause_text)
-    p.measure_tokens = _tokens(p.measure_text)
-    p.hand = _hand(p, indicator or "", target or "", actual or "")
-    return p
+    return roles, piece_hits
 
 
 def _tokens(s: str) -> list[str]:
@@ -284,7 +285,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "date": len(_DATE.findall(mt)),
         "freq": len(_FREQ.findall(mt)),
         "quant": len(_QUANT.findall(mt)),
-        "nums": len(_DIGITS.findall(mt)),
+        "nums": len(_NUMBER.findall(mt)),
         "indicator_overlap": ind_overlap_m,
         "best_piece_rest": best_rest,
         "clean_pieces": clean_pieces,
@@ -331,7 +332,7 @@ def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 2) -> list
     s = p.cause_text if axis == "cause" else p.measure_text
     if not s:
         return ["<none>"]
-    s = _DIGITS.sub("0", s)
+    s = _NUMBER.sub("0", s)
     out = []
     for n in range(n_min, n_max + 1):
         out.extend(map("".join, zip(*(s[i:] for i in range(n)))))
