@@ -157,3 +157,19 @@ def test_skops_model_gives_the_same_verdicts(judge):
     slow = load_judge(SKOPS_MODEL)
     assert [v.to_dict() for v in slow.judge_many([{"text": t} for t in texts])] == \
         [v.to_dict() for v in judge.judge_many([{"text": t} for t in texts])]
+
+
+SEED_LABELS = ROOT.parent / "shared" / "seeds" / "003_4a6465395ea4fb81.labels.jsonl"
+
+
+@pytest.mark.skipif(not SEED_LABELS.exists(), reason="../shared/seeds absent (fresh clone): no seed labels")
+def test_seed_explanations_are_flagged_like_their_labels(judge):
+    """The user's real forms: every explanation the guideline flags is flagged, none read as absent."""
+    from nlp.corpus import read_labelled
+
+    rows = read_labelled(SEED_LABELS)
+    verdicts = judge.judge_many(rows)
+    for row, v in zip(rows, verdicts):
+        gold_flag = row["cause"] != "specific" or row["measure"] != "specific"
+        assert v.flagged == gold_flag, row["id"]
+        assert "absent" not in (v.cause, v.measure), row["id"]
