@@ -45,6 +45,11 @@ _DONE_LEAD = re.compile(
     r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入)"
     r"|^[^，。；已]{1,8}?已(?:于|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
     r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
+# "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
+# "…改为/调整为/设定为…": a changed arrangement
+_FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
+_REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|前完成|前交货)")
+_CHANGE = re.compile(r"改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
 _WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
@@ -155,8 +160,10 @@ def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
         causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
         if counts.get("measure_open") or counts.get("measure_done"):
             role = "measure"
-        elif _DONE_LEAD.match(head) or (_WILL.match(head) and not counts.get("cause_open")):
-            role = "measure"                  # "已移送…", "学校将安排…"
+        elif _DONE_LEAD.match(head) or _REMAINDER.match(head) or (
+                not counts.get("cause_open") and (_WILL.match(head) or _FROM_NOW.search(head)
+                                                  or _CHANGE.search(head))):
+            role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
         elif counts.get("measure_lead") and not counts.get("cause_open"):
             role = "measure"                  # "加强领导；严格考核"
         elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, piece.start, piece.end):
