@@ -4,7 +4,8 @@ Prints, on the corpus texts (repeated to ≥ 5,000 items):
 - bare segmentation (jieba.lcut, the pipeline's segmenter, and the rjieba shim) in texts/s;
 - Judge.judge_many throughput in texts/s and its ratio to bare segmentation;
 - warm single-text Judge.judge latency p50 / p95;
-- cold start of `pianchai explain` and `pianchai rules` (fresh processes, best of 3).
+- cold start of `pianchai explain` and `pianchai rules` (fresh processes, best of 3);
+- the shipped model's size.
 
 Run: python bench/bench_nlp.py   (one core: taskset -c 0 python bench/bench_nlp.py)
 """
@@ -75,6 +76,9 @@ def main() -> None:
     print(f"warm single judge()        p50 {lat[len(lat) // 2]:.2f} ms  p95 {lat[int(len(lat) * .95)]:.2f} ms")
     print(f"cold `pianchai explain`    {cold(['explain', '由于客观原因未完成。今后将进一步加强管理。']):.2f} s")
     print(f"cold `pianchai rules`      {cold(['rules']):.2f} s")
+    from nlp.judge import DEFAULT_MODEL, SKOPS_MODEL
+    print(f"model size                 {SKOPS_MODEL.stat().st_size / 2**20:.1f} MiB skops, "
+          f"{DEFAULT_MODEL.stat().st_size / 2**20:.1f} MiB numeric export")
 
 
 if __name__ == "__main__":
