@@ -284,7 +284,8 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler
 
     Example: pianchai score forms/ -o scores.xlsx --report report.html
     """
-    from batch.sink import OutputError
+    from batch.score import SetupError
+    from batch.sink import OutputError, journal_path
     from rules.config import ConfigError
 
     try:
@@ -300,6 +301,12 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler
                         no_nlp=no_nlp, config_path=config_path)
     except (OutputError, ConfigError) as e:
         raise click.UsageError(str(e)) from None
+    except SetupError as e:
+        raise click.ClickException(str(e)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: finished files are kept in {journal_path(output)}; "
+                   f"run the same command with --resume to go on", err=True)
+        sys.exit(130)
     click.echo(stats.line(), err=True)
     sys.exit(1 if stats.errors else 0)
 

@@ -17,7 +17,8 @@ import sys
 from typing import Iterable
 
 from batch.rows import make_engine, rule_codes, score_file
-from batch.score import Stats, _chunks, _error_result, _progress, finish
+from batch.score import (Stats, _chunks, _error_result, _progress, check_model, finish,
+                         own_files_removed)
 from batch.sink import Sink
 
 _ENGINES: dict = {}
@@ -46,9 +47,11 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
     from rules.config import load_config
 
     config = load_config(config_path)          # read here: workers need not see the file
+    if not no_nlp:
+        check_model()
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
-    files = list(expand(paths))
+    files = own_files_removed(expand(paths), output, report)
     todo = [f for f in files if f not in sink.done]
     stats.skipped = len(files) - len(todo)
     own_client = not isinstance(scheduler, Client)

@@ -21,15 +21,45 @@ from batch.sink import Sink
 
 _engine = None
 _codes: list[str] | None = None
+_setup_error: str | None = None
 
 
-def _init_worker(config_path: str | None, no_nlp: bool) -> None:
-    global _engine, _codes
-    _engine = make_engine(config_path, no_nlp)
-    _codes = rule_codes()
+class SetupError(Exception):
+    """Scoring cannot start (no classifier model, ...): reported once, not as N error rows."""
+
+
+def _init_worker(config_path: str | None, no_nlp: bool, parent: int | None = None) -> None:
+    global _engine, _codes, _setup_error
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the main process's business
+    if parent:
+        _watch_parent(parent)
+    try:
+        _engine = make_engine(config_path, no_nlp)
+        _codes = rule_codes()
+    except Exception as e:  # a broken initializer would break the pool again and again
+        _setup_error = f"{type(e).__name__}: {e}"
+
+
+def _watch_parent(pid: int) -> None:
+    """Exit when the main process is gone (killed with SIGKILL, say): no orphan workers."""
+    import threading
+    import time
+
+    def watch():
+        # a forked worker is re-parented the moment the main process dies (even while it is
+        # an unreaped zombie, which os.kill(pid, 0) would still find)
+        while os.getppid() == pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="pianchai-parent-watch", daemon=True).start()
 
 
 def _work(paths: list[str]) -> list[dict]:
+    if _setup_error is not None:
+        return [_error_result(p, "setup", _setup_error) for p in paths]
     return [score_file(p, _engine, _codes) for p in paths]
 
 
@@ -117,7 +147,10 @@ def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, ch
     max_in_flight = workers * 3
     exhausted = False
     while not exhausted or retry:
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config_path, no_nlp))
+        # workers watch the main process, so a SIGKILLed run leaves no orphans (nor its lock on
+        # the journal, which forked workers share)
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker,
+                                   initargs=(config_path, no_nlp, os.getpid()))
         pending: dict = {}
         broken = False
         try:
@@ -175,11 +208,13 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     from batch.dedupe import Deduper
     from forms.paths import expand
 
-    # fail early on a bad config or output, before any worker starts
+    # fail early on a bad config, output or model, before any worker starts
     make_engine(config_path, True)
+    if not no_nlp and judge is None:
+        check_model()
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
-    files = list(expand(paths))      # paths only: a list of 100k strings is a few MB
+    files = own_files_removed(expand(paths), output, report)   # paths only: 100k are a few MB
     todo = [f for f in files if f not in sink.done]
     stats.skipped = len(files) - len(todo)
     bar = _progress(len(todo), progress)
@@ -194,6 +229,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
             if res["errors"]:
                 bar.set_postfix(errors=stats.errors, refresh=False)
 
+    previous = _sigterm_as_interrupt()
     try:
         run_local(todo, sink, workers=workers or default_workers(), config_path=config_path,
                   no_nlp=no_nlp, judge=judge, on_result=on_result)
@@ -203,8 +239,56 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     finally:
         if bar is not None:
             bar.close()
+        _restore_sigterm(previous)
     finish(sink, report, stats, log)
     return stats
+
+
+def _sigterm_as_interrupt():
+    """SIGTERM (kill, a batch system's time limit) stops the run like Ctrl-C: workers shut
+    down and the journal is kept for --resume. Only from the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(previous) -> None:
+    import signal
+    import threading
+
+    if previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, previous)
+
+
+def check_model() -> None:
+    from nlp.judge import DEFAULT_MODEL
+
+    if not DEFAULT_MODEL.exists():
+        raise SetupError(f"{DEFAULT_MODEL}: no classifier model; run `pianchai train` or use --no-nlp")
+
+
+def own_files_removed(files: Iterable[str], output: str, report: str | None) -> list[str]:
+    """The input files minus the output itself and its temporary files (an output written
+    into the folder being scored must not be read back as a form)."""
+    from pathlib import Path
+
+    out = Path(output).resolve()
+    mine = {out, Path(report).resolve() if report else out}
+    prefixes = (f".{out.name}.",)
+    kept = []
+    for f in files:
+        p = Path(f).resolve()
+        if p in mine or out in p.parents or p.name.startswith(prefixes):
+            continue
+        kept.append(f)
+    return kept
 
 
 def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:

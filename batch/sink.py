@@ -34,7 +34,7 @@ from batch.rows import column_type, columns
 TABLES = ("forms", "indicators", "errors")
 DUP_COLUMNS = ["group", "occurrences", "forms", "files", "variants", "example", "sample_files"]
 XLSX_MAX_ROWS = 1_048_575
-PARQUET_ROW_GROUP = 20_000
+PARQUET_ROW_GROUP = 8192
 
 Observer = Callable[[str, dict], None]
 
@@ -194,16 +194,26 @@ class Sink:
         self.journal = journal_path(output)
         self.done: set[str] = set()
         self._old_done: set[str] = set()
+        self._fh = open(self.journal, "a+", encoding="utf-8")
+        try:
+            import fcntl
+
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)   # released when we exit
+        except ImportError:  # pragma: no cover - not POSIX
+            pass
+        except OSError:
+            self._fh.close()
+            raise OutputError(f"{output}: another `pianchai score` is writing this output "
+                              f"(its journal {self.journal} is locked)") from None
         if resume:
             if output_exists(output):
                 self._old_done = done_files(output)
                 self.done |= self._old_done
-            if self.journal.is_file():
-                _cut_partial_line(self.journal)
-                self.done |= {r["file"] for r in iter_journal(self.journal)}
-        elif self.journal.exists():
-            self.journal.unlink()
-        self._fh = open(self.journal, "a", encoding="utf-8")
+            _cut_partial_line(self.journal)
+            self.done |= {r["file"] for r in iter_journal(self.journal)}
+        else:
+            self._fh.truncate(0)
+        self._fh.seek(0, os.SEEK_END)
         self.added = 0
 
     def add(self, result: dict) -> None:
@@ -220,12 +230,15 @@ class Sink:
         Every row written passes through `observers` (report statistics, duplicate detection);
         `duplicates` is then called for the duplicates table.
         """
-        self._fh.close()
-        observers = list(observers)
-        keep_old = self.resume and output_exists(self.output)
-        {"csv": self._write_csv, "xlsx": self._write_xlsx, "parquet": self._write_parquet}[self.fmt](
-            keep_old, observers, duplicates)
-        self.journal.unlink(missing_ok=True)
+        self._fh.flush()                 # still open: the lock holds until the journal is gone
+        try:
+            observers = list(observers)
+            keep_old = self.resume and output_exists(self.output)
+            {"csv": self._write_csv, "xlsx": self._write_xlsx,
+             "parquet": self._write_parquet}[self.fmt](keep_old, observers, duplicates)
+            self.journal.unlink(missing_ok=True)
+        finally:
+            self._fh.close()
 
     def abandon(self) -> None:
         """Close the journal and leave it for --resume (interrupted run)."""

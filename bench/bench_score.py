@@ -1,7 +1,7 @@
 """Benchmark `pianchai score` end to end (process start, readers, rules, classifier, output).
 
-Generates N invented forms (bench/formgen.py) as text, xlsx and docx in a temporary folder, one
-form per file, times `pianchai score FOLDER -o out.parquet` on each format, and reports forms/s and
+Generates N invented forms (bench/formgen.py) as text, xlsx and docx (and --pdf-n one-page PDFs)
+in a temporary folder, one form per file, times `pianchai score FOLDER -o out.parquet` on each format, and reports forms/s and
 the peak resident memory of the largest process (the main process or one worker; measured with
 resource.getrusage(RUSAGE_CHILDREN) in a fresh wrapper process per run). Then it scores 2N text
 forms to show that memory does not grow with N.
@@ -58,7 +58,9 @@ def run_score(folder: Path, out: Path, workers: int | None, no_nlp: bool) -> dic
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="forms per format (default 2000)")
-    ap.add_argument("--formats", default="txt,xlsx,docx")
+    ap.add_argument("--formats", default="txt,xlsx,docx,pdf")
+    ap.add_argument("--pdf-n", type=int, default=300,
+                    help="forms for pdf, one page each (pdf is slow to generate; default 300)")
     ap.add_argument("--workers", type=int, default=None, help="default: all cores")
     ap.add_argument("--no-nlp", action="store_true", help="rules only (the bars include the classifier)")
     ap.add_argument("--no-flat", action="store_true", help="skip the 2N memory run")
@@ -77,20 +79,22 @@ def main(argv=None) -> int:
     rows = []
     try:
         for fmt in args.formats.split(","):
+            n = args.pdf_n if fmt == "pdf" else args.n
             t0 = time.perf_counter()
-            formgen.write_corpus(tmp / fmt, args.n, fmt, seed=11)
+            formgen.write_corpus(tmp / fmt, n, fmt, seed=11)
             gen = time.perf_counter() - t0
             r = run_score(tmp / fmt, tmp / f"{fmt}.parquet", args.workers, args.no_nlp)
             if r["rc"] not in (0, 1):
                 print(f"  {fmt}: pianchai failed (rc {r['rc']}):\n{r['stderr']}")
                 return 2
-            rows.append((fmt, args.n, r["wall"], args.n / r["wall"], r["peak_mib"], gen))
+            rows.append((fmt, n, r["wall"], n / r["wall"], r["peak_mib"], gen))
         if not args.no_flat and "txt" in args.formats.split(","):
             formgen.write_corpus(tmp / "txt2", 2 * args.n, "txt", seed=12)
             r = run_score(tmp / "txt2", tmp / "txt2.parquet", args.workers, args.no_nlp)
             rows.append(("txt (2N)", 2 * args.n, r["wall"], 2 * args.n / r["wall"], r["peak_mib"],
                          float("nan")))
-        print(f"{'format':<10}{'forms':>7}{'seconds':>9}{'forms/s':>9}{'peak MiB':>10}  bar")
+        print(f"{'format':<10}{'forms':>7}{'seconds':>9}{'forms/s':>9}{'peak MiB':>10}  bar"
+              "   (pdf: one page per form, so forms/s = pages/s)")
         ok = True
         for fmt, n, wall, rate, peak, _ in rows:
             bar = BARS.get(fmt)

@@ -177,7 +177,35 @@ def write_docx(path: Path, grids: list[list[list[str]]]) -> None:
     doc.save(path)
 
 
-WRITERS = {"txt": write_text, "xlsx": write_xlsx, "docx": write_docx}
+def write_pdf(path: Path, grids: list[list[list[str]]]) -> None:
+    """One form per page (landscape A4), wrapped cells, reportlab's built-in CID font."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6.5, leading=8)
+    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=12, leading=16)
+    widths = [42, 52, 60, 70, 60, 60, 30, 30, 330]
+    story = []
+    for k, g in enumerate(grids):
+        if k:
+            story.append(PageBreak())
+        story.append(Paragraph(g[0][0], title))
+        story.append(Paragraph(g[1][0], style))
+        body = [[Paragraph(c, style) if c else "" for c in row] for row in g[2:]]
+        t = Table(body, colWidths=widths)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "black"),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(t)
+    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=20, rightMargin=20,
+                      topMargin=20, bottomMargin=20).build(story)
+
+
+WRITERS = {"txt": write_text, "xlsx": write_xlsx, "docx": write_docx, "pdf": write_pdf}
 
 
 def write_corpus(folder: Path, n: int, fmt: str, *, per_file: int = 1, seed: int = 7) -> list[Path]:

@@ -259,3 +259,42 @@ def test_damaged_office_and_pdf_files_are_error_rows(tmp_path):
     assert sorted(Path(e["file"]).name for e in errors) == [
         "bomb.docx", "corrupt.pdf", "encrypted.pdf", "truncated.xlsx"]
     assert stats.forms == 1
+
+
+def test_output_inside_the_scored_folder_is_not_read_back(corpus, tmp_path):
+    out = corpus / "scores.xlsx"
+    score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
+    stats = score([str(corpus)], str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    assert (stats.files, stats.skipped, stats.errors) == (0, 3, 0)
+    stats = score([str(corpus)], str(out), workers=2, no_nlp=True, progress=False)
+    assert (stats.files, stats.errors) == (3, 0)
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_killed_run_resumes_without_loss_or_duplicates(tmp_path, sig):
+    """A real `pianchai score` on two workers, killed mid-run, then rerun with --resume."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    formgen.write_corpus(tmp_path / "in", 300, "txt", seed=8)
+    out = tmp_path / "s.csv"
+    cmd = [sys.executable, "-m", "cli", "score", str(tmp_path / "in"), "-o", str(out),
+           "--no-nlp", "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = journal_path(str(out))
+    deadline = time.time() + 20
+    while time.time() < deadline and proc.poll() is None:
+        if journal.exists() and journal.stat().st_size > 20_000:
+            break
+        time.sleep(0.02)
+    proc.send_signal(getattr(signal, sig))
+    proc.communicate(timeout=20)        # returns only once no worker holds stderr open
+    if proc.returncode != 0:            # killed before the end: the journal holds the work
+        assert journal.exists() and not out.exists()
+    done = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(out)
+    assert len(rows) == 300 and len({r["file"] for r in rows}) == 300
+    assert not journal.exists()
