@@ -31,8 +31,8 @@ def normalise(text: str) -> str:
 @dataclass
 class Group:
     occurrences: int          # explanations in the group (every paste counts)
-    forms: int                # distinct (file, form)
-    files: int                # distinct files
+    forms: int                # distinct (file, form) per variant, summed over variants
+    files: int                # distinct files, likewise
     variants: int             # distinct normalised texts
     example: str              # the most pasted original text
     sample_files: list[str]
@@ -60,7 +60,10 @@ class Deduper:
         self._b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)[:, None]
         self._index: dict[str, int] = {}       # normalised text → id
         self._example: list[str] = []          # first original text of each id
-        self._where: list[list[tuple[int, int]]] = []   # per id: (file id, form)
+        # per id: [occurrences, distinct forms, distinct files, last (file id, form), sample files]
+        # Rows arrive file by file, form by form, so "distinct" is counted as "differs from the
+        # last one seen": memory grows with distinct texts, not with the batch.
+        self._stats: list[list] = []
         self._files: dict[str, int] = {}
         self._file_names: list[str] = []
 
@@ -72,12 +75,22 @@ class Deduper:
         if i is None:
             i = self._index[norm] = len(self._example)
             self._example.append(text.strip())
-            self._where.append([])
+            self._stats.append([0, 0, 0, None, []])
         fid = self._files.get(file)
         if fid is None:
             fid = self._files[file] = len(self._file_names)
             self._file_names.append(file)
-        self._where[i].append((fid, form or 0))
+        st = self._stats[i]
+        st[0] += 1
+        where = (fid, form or 0)
+        last = st[3]
+        if last != where:
+            st[1] += 1
+            if last is None or last[0] != fid:
+                st[2] += 1
+                if len(st[4]) < 5:
+                    st[4].append(fid)
+            st[3] = where
 
     def observe(self, table: str, row: dict) -> None:
         """An observer for batch.sink: takes the explanations of indicator rows."""
@@ -156,16 +169,15 @@ class Deduper:
             comps.setdefault(find(i), []).append(i)
         out: list[Group] = []
         for ids in comps.values():
-            where = [w for i in ids for w in self._where[i]]
-            if len(where) < min_occurrences:
+            stats = [self._stats[i] for i in ids]
+            occurrences = sum(st[0] for st in stats)
+            forms = sum(st[1] for st in stats)
+            if occurrences < min_occurrences or forms < min_forms:
                 continue
-            forms = set(where)
-            if len(forms) < min_forms:
-                continue
-            files = list(dict.fromkeys(self._file_names[f] for f, _ in where))
-            top = max(ids, key=lambda i: len(self._where[i]))
-            out.append(Group(len(where), len(forms), len(files), len(ids), self._example[top],
-                             files[:5]))
+            files = sum(st[2] for st in stats)
+            sample = list(dict.fromkeys(self._file_names[f] for st in stats for f in st[4]))[:5]
+            top = max(ids, key=lambda i: self._stats[i][0])
+            out.append(Group(occurrences, forms, files, len(ids), self._example[top], sample))
         out.sort(key=lambda g: (-g.occurrences, -g.forms, g.example))
         return out
 
