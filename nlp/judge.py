@@ -120,33 +120,53 @@ class Judge:
 
     def judge_many(self, items: list[dict]) -> list[Verdict]:
         verdicts: list[Verdict | None] = [None] * len(items)
-        todo, prepared = [], []
+        # one prepare() and one model row per distinct (text, indicator, target, actual): forms
+        # repeat stock texts ("无", "已完成", copied paragraphs), and the verdict depends on nothing else
+        first: dict[tuple, int] = {}          # key → index into prepared
+        slot = []                             # (item index, index into prepared)
+        prepared = []
         for i, item in enumerate(items):
             text = item.get("text") or ""
             if not text.strip():
                 verdicts[i] = _empty_verdict()
                 continue
-            p = prepare(text, str(item.get("indicator") or ""), str(item.get("target") or ""),
-                        str(item.get("actual") or ""))
-            if not p.norm:
-                verdicts[i] = _empty_verdict()
-                continue
-            todo.append(i)
-            prepared.append(p)
+            key = (text, str(item.get("indicator") or ""), str(item.get("target") or ""),
+                   str(item.get("actual") or ""))
+            k = first.get(key)
+            if k is None:
+                p = prepare(*key)
+                if not p.norm:
+                    verdicts[i] = _empty_verdict()
+                    continue
+                k = first[key] = len(prepared)
+                prepared.append(p)
+            slot.append((i, k))
         if prepared:
             probas = self.model.predict_proba(prepared)
-            for k, (i, p) in enumerate(zip(todo, prepared)):
+            done: list[Verdict | None] = [None] * len(prepared)
+            for i, k in slot:
+                if done[k] is not None:
+                    verdicts[i] = _copy(done[k])   # callers may mutate a verdict; never share one
+                    continue
                 labels, dists = {}, {}
                 for axis in AXES:
                     classes, proba = probas[axis]
                     row = proba[k]
                     dists[axis] = {c: round(float(v), 4) for c, v in zip(classes, row)}
                     labels[axis] = classes[int(row.argmax())]
-                verdicts[i] = Verdict(labels["cause"], labels["measure"], dists["cause"],
-                                      dists["measure"],
-                                      labels["cause"] != "specific" or labels["measure"] != "specific",
-                                      _evidence(p, labels))
+                verdicts[i] = done[k] = Verdict(labels["cause"], labels["measure"], dists["cause"],
+                                                dists["measure"],
+                                                labels["cause"] != "specific" or labels["measure"] != "specific",
+                                                _evidence(prepared[k], labels))
         return verdicts
+
+
+def _copy(v: Verdict) -> Verdict:
+    """A verdict equal to `v` sharing no mutable container with it (cheaper than deepcopy)."""
+    ev = v.evidence
+    return Verdict(v.cause, v.measure, dict(v.cause_proba), dict(v.measure_proba), v.flagged,
+                   {"cause_clauses": list(ev["cause_clauses"]), "measure_clauses": list(ev["measure_clauses"]),
+                    "vague": [dict(x) for x in ev["vague"]], "suggestions": list(ev["suggestions"])})
 
 
 class SklearnModel:

@@ -77,6 +77,17 @@ def test_judge_many_matches_judge(judge):
     assert [v.to_dict() for v in many] == [judge.judge(**i).to_dict() for i in items]
 
 
+def test_repeated_items_get_equal_but_separate_verdicts(judge):
+    item = {"text": "由于客观原因未完成。今后将进一步加强管理。", "indicator": "完成率", "target": "100%", "actual": "80%"}
+    other = dict(item, actual="100%")
+    a, b, c = judge.judge_many([item, dict(item), other])
+    assert a.to_dict() == b.to_dict() == judge.judge(**item).to_dict()
+    assert c.to_dict() == judge.judge(**other).to_dict()
+    a.evidence["vague"].append("x")
+    a.cause_proba["specific"] = 2.0
+    assert b.evidence["vague"] != a.evidence["vague"] and b.cause_proba["specific"] != 2.0
+
+
 def test_load_judge_is_cached():
     assert load_judge() is load_judge()
 
