@@ -274,7 +274,8 @@ def serve(host, port, max_upload_mb, timeout_s):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Config file (default: ./pianchai.toml or [tool.pianchai] in ./pyproject.toml).")
 @click.option("--scheduler", default=None,
-              help="Dask scheduler address (tcp://host:8786): score on a cluster; output must be .parquet.")
+              help="Dask scheduler address (tcp://host:8786): score on a cluster (see batch/README.md); "
+                   "a .parquet output is a partitioned dataset.")
 def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler):
     """Score many forms into a form table, an indicator table and an error table.
 
