@@ -143,6 +143,9 @@ class Judge:
             slot.append((i, k))
         if prepared:
             probas = self.model.predict_proba(prepared)
+            # whole-batch argmax and one tolist() instead of per-row numpy scalar calls
+            rows = {axis: (classes, proba.tolist(), proba.argmax(axis=1).tolist())
+                    for axis, (classes, proba) in probas.items()}
             done: list[Verdict | None] = [None] * len(prepared)
             for i, k in slot:
                 if done[k] is not None:
@@ -150,10 +153,9 @@ class Judge:
                     continue
                 labels, dists = {}, {}
                 for axis in AXES:
-                    classes, proba = probas[axis]
-                    row = proba[k]
-                    dists[axis] = {c: round(float(v), 4) for c, v in zip(classes, row)}
-                    labels[axis] = classes[int(row.argmax())]
+                    classes, proba, best = rows[axis]
+                    dists[axis] = {c: round(v, 4) for c, v in zip(classes, proba[k])}
+                    labels[axis] = classes[best[k]]
                 verdicts[i] = done[k] = Verdict(labels["cause"], labels["measure"], dists["cause"],
                                                 dists["measure"],
                                                 labels["cause"] != "specific" or labels["measure"] != "specific",
