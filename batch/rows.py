@@ -244,3 +244,37 @@ def score_file(path: str, engine, codes: list[str] | None = None) -> dict:
         out["forms"].append(row)
         out["indicators"].extend(ind_rows)
     return out
+
+
+class _FileTimeout(BaseException):
+    """Not an Exception: score_file's own handlers must not swallow it."""
+
+
+def score_file_limited(path: str, engine, codes: list[str] | None = None,
+                       seconds: float | None = None) -> dict:
+    """score_file with a time limit: a file that takes longer (a reader stuck on a pathological
+    document) becomes an error row with stage "timeout". Uses SIGALRM, so the limit applies in
+    the main thread of a process (pool workers, a one-process run); elsewhere it is ignored.
+    Time spent inside one C call is only interrupted when that call returns."""
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        return score_file(path, engine, codes)
+
+    def alarm(signum, frame):
+        raise _FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return score_file(path, engine, codes)
+    except _FileTimeout:
+        return {"file": path, "forms": [], "indicators": [],
+                "errors": [{"file": path, "stage": "timeout",
+                            "message": f"scoring took longer than {seconds:g} s; skipped"}]}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+

@@ -16,21 +16,28 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from batch.rows import make_engine, rule_codes, score_file
+from batch.rows import make_engine, rule_codes, score_file_limited
+
+#: Seconds one file may take before it becomes an error row (stage "timeout").
+FILE_TIMEOUT = 300.0
 from batch.sink import Sink
 
 _engine = None
 _codes: list[str] | None = None
 _setup_error: str | None = None
+_timeout: float | None = None
 
 
 class SetupError(Exception):
     """Scoring cannot start (no classifier model, ...): reported once, not as N error rows."""
 
 
-def _init_worker(config_path: str | None, no_nlp: bool, parent: int | None = None) -> None:
-    global _engine, _codes, _setup_error
+def _init_worker(config_path: str | None, no_nlp: bool, parent: int | None = None,
+                 timeout: float | None = FILE_TIMEOUT) -> None:
+    global _engine, _codes, _setup_error, _timeout
     import signal
+
+    _timeout = timeout
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the main process's business
     if parent:
@@ -60,7 +67,7 @@ def _watch_parent(pid: int) -> None:
 def _work(paths: list[str]) -> list[dict]:
     if _setup_error is not None:
         return [_error_result(p, "setup", _setup_error) for p in paths]
-    return [score_file(p, _engine, _codes) for p in paths]
+    return [score_file_limited(p, _engine, _codes, _timeout) for p in paths]
 
 
 @dataclass
@@ -104,20 +111,20 @@ def _progress(total: int | None, enabled: bool | None):
 
 
 def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: str | None,
-              no_nlp: bool, judge=None, chunk: int = 4,
+              no_nlp: bool, judge=None, chunk: int = 4, timeout: float | None = FILE_TIMEOUT,
               on_result: Callable[[dict], None] | None = None) -> None:
     """Score `files` into `sink`. workers == 1 (or a custom `judge`) runs in this process."""
     if workers <= 1 or judge is not None:
         engine = make_engine(config_path, no_nlp, judge=judge)
         codes = rule_codes()
         for path in files:
-            res = score_file(path, engine, codes)
+            res = score_file_limited(path, engine, codes, timeout)
             sink.add(res)
             if on_result:
                 on_result(res)
         return
     for res in _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
-                             chunk=chunk):
+                             chunk=chunk, timeout=timeout):
         sink.add(res)
         if on_result:
             on_result(res)
@@ -134,8 +141,8 @@ def _chunks(files: Iterable[str], size: int) -> Iterator[list[str]]:
         yield buf
 
 
-def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, chunk: int
-                  ) -> Iterator[dict]:
+def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, chunk: int,
+                  timeout: float | None = FILE_TIMEOUT) -> Iterator[dict]:
     """Results in completion order, with a bounded number of chunks in flight.
 
     When a worker dies, every file that was in flight is retried alone (one task in flight at
@@ -150,7 +157,7 @@ def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, ch
         # workers watch the main process, so a SIGKILLed run leaves no orphans (nor its lock on
         # the journal, which forked workers share)
         pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                                   initargs=(config_path, no_nlp, os.getpid()))
+                                   initargs=(config_path, no_nlp, os.getpid(), timeout))
         pending: dict = {}
         broken = False
         try:
@@ -202,8 +209,8 @@ def _error_result(path: str, stage: str, message: str) -> dict:
 
 def score(paths: Iterable[str], output: str, *, report: str | None = None, resume: bool = False,
           workers: int | None = None, no_nlp: bool = False, config_path: str | None = None,
-          progress: bool | None = None, judge=None, log: Callable[[str], None] | None = None
-          ) -> Stats:
+          progress: bool | None = None, judge=None, timeout: float | None = FILE_TIMEOUT,
+          log: Callable[[str], None] | None = None) -> Stats:
     """Score every file `paths` names into `output`; see batch.sink for the output layout."""
     from batch.dedupe import Deduper
     from forms.paths import expand
@@ -232,7 +239,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     previous = _sigterm_as_interrupt()
     try:
         run_local(todo, sink, workers=workers or default_workers(), config_path=config_path,
-                  no_nlp=no_nlp, judge=judge, on_result=on_result)
+                  no_nlp=no_nlp, judge=judge, timeout=timeout, on_result=on_result)
     except BaseException:
         sink.abandon()           # the journal stays: --resume picks up from here
         raise

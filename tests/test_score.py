@@ -298,3 +298,19 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path, sig):
     rows = read_csv(out)
     assert len(rows) == 300 and len({r["file"] for r in rows}) == 300
     assert not journal.exists()
+
+
+def test_a_file_that_takes_too_long_is_an_error_row(corpus, tmp_path):
+    import time
+
+    def slow_judge(items):
+        time.sleep(5)
+        return fake_judge(items)
+
+    files = sorted(str(p) for p in corpus.iterdir())
+    out = tmp_path / "s.csv"
+    t0 = time.perf_counter()
+    stats = score(files[:2], str(out), workers=1, judge=slow_judge, timeout=0.3, progress=False)
+    assert time.perf_counter() - t0 < 4
+    errors = read_csv(tmp_path / "s.errors.csv")
+    assert [e["stage"] for e in errors] == ["timeout", "timeout"] and stats.forms == 0
