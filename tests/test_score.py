@@ -314,3 +314,29 @@ def test_a_file_that_takes_too_long_is_an_error_row(corpus, tmp_path):
     assert time.perf_counter() - t0 < 4
     errors = read_csv(tmp_path / "s.errors.csv")
     assert [e["stage"] for e in errors] == ["timeout", "timeout"] and stats.forms == 0
+
+
+def test_a_second_run_on_the_same_output_is_refused(tmp_path):
+    from batch.sink import OutputError, Sink
+
+    first = Sink(str(tmp_path / "s.csv"))
+    with pytest.raises(OutputError, match="another"):
+        Sink(str(tmp_path / "s.csv"), resume=True)
+    first.close()
+    Sink(str(tmp_path / "s.csv"), resume=True).close()     # free again once the first is done
+
+
+def test_xlsx_tables_longer_than_a_sheet_continue_on_the_next(corpus, tmp_path, monkeypatch):
+    import batch.sink
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr(batch.sink, "XLSX_MAX_ROWS", 10)
+    out = tmp_path / "s.xlsx"
+    stats = score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
+    wb = load_workbook(out, read_only=True)
+    sheets = [n for n in wb.sheetnames if n.startswith("indicators")]
+    assert sheets[:2] == ["indicators", "indicators 2"]
+    assert sum(sum(1 for _ in wb[n].iter_rows()) - 1 for n in sheets) == stats.indicators
+    # and resume reads every one of them back
+    stats = score([str(corpus)], str(out), workers=1, no_nlp=True, resume=True, progress=False)
+    assert stats.skipped == 3
