@@ -288,12 +288,16 @@ def own_files_removed(files: Iterable[str], output: str, report: str | None) -> 
 
     out = Path(output).resolve()
     mine = {out, Path(report).resolve() if report else out}
-    prefixes = (f".{out.name}.",)
+    names = {p.name for p in mine}
+    prefix = f".{out.name}."
+    inside = f"{os.sep}{out.name}{os.sep}"          # a .parquet output is a folder
     kept = []
     for f in files:
-        p = Path(f).resolve()
-        if p in mine or out in p.parents or p.name.startswith(prefixes):
-            continue
+        name = os.path.basename(f)
+        if name in names or name.startswith(prefix) or inside in os.path.abspath(f):
+            p = Path(f).resolve()                    # only suspects pay for resolve()
+            if p in mine or out in p.parents or p.name.startswith(prefix):
+                continue
         kept.append(f)
     return kept
 

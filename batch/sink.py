@@ -367,7 +367,9 @@ class Sink:
                 final = folder / f"part-{stamp}.parquet"
                 tmp = folder / f".part-{stamp}.parquet.tmp"
                 writers[table] = (pq.ParquetWriter(tmp, schemas[table]), tmp, final)
-            writers[table][0].write_table(pa.Table.from_pylist(rows, schema=schemas[table]))
+            schema = schemas[table]
+            columns_ = {c: [r.get(c) for r in rows] for c in schema.names}
+            writers[table][0].write_table(pa.Table.from_pydict(columns_, schema=schema))
             buffers[table] = []
 
         try:
