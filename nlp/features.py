@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from nlp.clauses import split_pieces
 from nlp.lexicon import default_lexicon
@@ -343,7 +344,8 @@ def hand_matrix(prepared: list, axis: str, names: tuple) -> "np.ndarray":
     """The hand features of `axis` for a batch, in `names` order, log columns transformed."""
     import numpy as np
 
-    m = np.array([[p.hand[axis][n] for n in names] for p in prepared], dtype=float).reshape(len(prepared), len(names))
+    get = itemgetter(*names) if len(names) > 1 else (lambda d: tuple(d[n] for n in names))
+    m = np.array([get(p.hand[axis]) for p in prepared], dtype=float).reshape(len(prepared), len(names))
     cols = [i for i, n in enumerate(names) if n in LOG_FEATURES]
     if cols:
         m[:, cols] = np.log1p(np.minimum(m[:, cols], LOG_CAP))
@@ -362,11 +364,16 @@ def region_tokens(p: Prepared, axis: str) -> list[str]:
     return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
 
 
-def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 2) -> list[str]:
+def region_folded(p: Prepared, axis: str) -> str:
+    """The axis's region with every number folded to "0": the text region_chars takes n-grams of."""
     s = p.cause_text if axis == "cause" else p.measure_text
+    return _NUMBER.sub("0", s) if s else ""
+
+
+def region_chars(p: Prepared, axis: str, n_min: int = 2, n_max: int = 2) -> list[str]:
+    s = region_folded(p, axis)
     if not s:
         return ["<none>"]
-    s = _NUMBER.sub("0", s)
     out = []
     for n in range(n_min, n_max + 1):
         out.extend(map("".join, zip(*(s[i:] for i in range(n)))))

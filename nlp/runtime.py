@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.features import AXES, hand_matrix, region_chars, region_tokens
+from nlp.features import AXES, hand_matrix, region_folded, region_tokens
 
 BLOCKS = ("tokens", "chars")
 FORMAT = 1
@@ -68,41 +68,82 @@ class _Block:
         self.coef = coef
 
     def logits(self, term_lists: list[list[str]]) -> np.ndarray:
-        """Σ tfidf·coef per document, for a whole batch in a few numpy calls.
-
-        Terms are looked up in one pass over the batch and counted with numpy rather than a
-        Counter per document; the (document, term) pairs are then put back in first-occurrence
-        order, the order a Counter gives, so the sums are bit-for-bit those of the plain loop."""
-        n, k = len(term_lists), self.coef.shape[1]
-        out = np.zeros((n, k))
+        """Σ tfidf·coef per document, for a whole batch in a few numpy calls."""
+        n = len(term_lists)
         lens = np.fromiter(map(len, term_lists), dtype=np.intp, count=n)
-        total = int(lens.sum())
         ids = np.fromiter(map(self.index.get, chain.from_iterable(term_lists), repeat(-1)),
-                          dtype=np.intp, count=total)
-        doc = np.repeat(np.arange(n), lens)
+                          dtype=np.intp, count=int(lens.sum()))
+        return self._scores(np.repeat(np.arange(n), lens), ids, n)
+
+    def _scores(self, doc: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+        """The logits of `n` documents from their terms' vocabulary ids (-1: unknown), listed
+        document by document in text order.
+
+        Terms are counted with numpy rather than a Counter per document; the (document, term)
+        pairs are put back in first-occurrence order, the order a Counter gives, so the sums
+        are bit-for-bit those of the plain per-document loop."""
+        out = np.zeros((n, self.coef.shape[1]))
         known = ids >= 0
         if not known.any():
             return out
-        key = doc[known] * len(self.idf) + ids[known]
-        uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+        size = len(self.idf)
+        uniq, first, counts = np.unique(doc[known] * size + ids[known], return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")
         uniq, counts = uniq[order], counts[order]
-        doc, ids = np.divmod(uniq, len(self.idf))
+        doc, ids = np.divmod(uniq, size)
         v = (1.0 + np.log(counts.astype(float))) * self.idf[ids]
         norms = np.sqrt(np.bincount(doc, weights=v * v, minlength=n))
         contrib = self.coef[ids] * v[:, None]
-        for j in range(k):
+        for j in range(out.shape[1]):
             out[:, j] = np.bincount(doc, weights=contrib[:, j], minlength=n)
         nz = norms > 0
         out[nz] /= norms[nz, None]
         return out
 
 
+class _CharBlock(_Block):
+    """The character-bigram block, looked up as code-point pairs.
+
+    Same terms as region_chars() (bigrams of the digit-folded region, "<none>" for an empty one),
+    but read from the batch's code points with numpy: building ≈ 25 two-character strings per
+    text and hashing them cost more than the rest of the model."""
+
+    __slots__ = ("pair_keys", "pair_ids", "none_id")
+
+    def __init__(self, vocab, idf, coef):
+        super().__init__(vocab, idf, coef)
+        pairs = sorted((ord(t[0]) << 21 | ord(t[1]), i) for t, i in self.index.items() if len(t) == 2)
+        self.pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
+        self.pair_ids = np.array([i for _, i in pairs], dtype=np.intp)
+        self.none_id = self.index.get("<none>", -1)
+
+    def logits_folded(self, texts: list[str]) -> np.ndarray:
+        """Like logits([region_chars…]) from the regions' digit-folded texts (region_folded)."""
+        n = len(texts)
+        lens = np.fromiter(map(len, texts), dtype=np.intp, count=n)
+        # code points (< 2**21) of the whole batch; surrogatepass: a lone surrogate is its own code
+        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = codes.astype(np.int64)
+        keys = (codes[:-1] << 21) | codes[1:]
+        doc = np.repeat(np.arange(n), lens)[:-1]
+        inside = np.ones(len(keys), dtype=bool)      # a pair ending past its document is no bigram
+        ends = np.cumsum(lens)[lens > 0] - 1
+        inside[ends[ends < len(keys)]] = False
+        keys, doc = keys[inside], doc[inside]
+        pos = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+        ids = np.where(self.pair_keys[pos] == keys, self.pair_ids[pos], -1)
+        empty = np.flatnonzero(lens == 0)            # "<none>": the only term of its document
+        if len(empty):
+            doc = np.concatenate([doc, empty])
+            ids = np.concatenate([ids, np.full(len(empty), self.none_id, dtype=np.intp)])
+        return self._scores(doc, ids, n)
+
+
 class _Axis:
     def __init__(self, data, axis):
         self.axis = axis
-        self.blocks = {b: _Block(data[f"{axis}/{b}/vocab"], data[f"{axis}/{b}/idf"], data[f"{axis}/{b}/coef"])
-                       for b in BLOCKS}
+        self.blocks = {b: cls(data[f"{axis}/{b}/vocab"], data[f"{axis}/{b}/idf"], data[f"{axis}/{b}/coef"])
+                       for b, cls in zip(BLOCKS, (_Block, _CharBlock))}
         self.hand_names = tuple(data[f"{axis}/hand/names"].tolist())
         self.hand_mean = data[f"{axis}/hand/mean"]
         self.hand_scale = data[f"{axis}/hand/scale"]
@@ -115,7 +156,7 @@ class _Axis:
         hand = hand_matrix(prepared, axis, self.hand_names)
         out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
         out += self.blocks["tokens"].logits([region_tokens(p, axis) for p in prepared])
-        out += self.blocks["chars"].logits([region_chars(p, axis) for p in prepared])
+        out += self.blocks["chars"].logits_folded([region_folded(p, axis) for p in prepared])
         return out
 
     def proba(self, prepared: list) -> np.ndarray:

@@ -88,6 +88,26 @@ def test_repeated_items_get_equal_but_separate_verdicts(judge):
     assert b.evidence["vague"] != a.evidence["vague"] and b.cause_proba["specific"] != 2.0
 
 
+def test_char_block_reads_the_same_bigrams_as_region_chars(judge):
+    """The runtime looks character bigrams up as code-point pairs; same terms, same logits."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from nlp.features import prepare, region_chars, region_folded
+
+    texts = ["资金下达较晚。下一步将于3月底前完成", "因", "无", "加强管理", "完成率98.5%，原因是12.3万元未到位",
+             "😀设备延期，下一步加强😀", "a b，c", "由于客观原因。今后将加强"]
+    prepared = [prepare(t) for t in texts]
+    # a lone surrogate (segmentation refuses it, but the block must not misread it)
+    prepared.append(SimpleNamespace(cause_text="设备\ud800延期", measure_text="\ud800"))
+    for axis, model in judge.model.axes.items():
+        block = model.blocks["chars"]
+        fast = block.logits_folded([region_folded(p, axis) for p in prepared])
+        slow = block.logits([region_chars(p, axis) for p in prepared])
+        np.testing.assert_array_equal(fast, slow)
+
+
 def test_load_judge_is_cached():
     assert load_judge() is load_judge()
 
