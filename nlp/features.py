@@ -357,8 +357,13 @@ def passthrough(doc):
     return doc
 
 
+def region_unigrams(p: Prepared, axis: str) -> list[str]:
+    """The axis's region tokens: region_tokens adds their bigrams ("a_b") and "<none>" if empty."""
+    return p.cause_tokens if axis == "cause" else p.measure_tokens
+
+
 def region_tokens(p: Prepared, axis: str) -> list[str]:
-    toks = p.cause_tokens if axis == "cause" else p.measure_tokens
+    toks = region_unigrams(p, axis)
     if not toks:
         return ["<none>"]
     return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]

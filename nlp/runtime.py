@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.features import AXES, hand_matrix, region_folded, region_tokens
+from nlp.features import AXES, hand_matrix, region_folded, region_unigrams
 
 BLOCKS = ("tokens", "chars")
 FORMAT = 1
@@ -101,6 +101,54 @@ class _Block:
         return out
 
 
+class _TokenBlock(_Block):
+    """The token block, its bigrams looked up as pairs of token codes.
+
+    Same terms as region_tokens() (the tokens, then "a_b" for each adjacent pair, "<none>" for
+    an empty region) without building the "a_b" strings: every vocabulary term and every side
+    of a vocabulary bigram gets a code, and a bigram is the pair of its sides' codes (split at
+    each "_", so a token that itself contains "_" is read exactly as the string would be)."""
+
+    __slots__ = ("code", "code_ids", "pair_keys", "pair_ids", "none_id")
+
+    def __init__(self, vocab, idf, coef):
+        super().__init__(vocab, idf, coef)
+        self.code = {t: c for c, t in enumerate(self.index)}       # every term is its own code
+        pairs = []
+        for term, i in self.index.items():
+            for k in (k for k, ch in enumerate(term) if ch == "_"):
+                a, b = self.code.setdefault(term[:k], len(self.code)), self.code.setdefault(term[k + 1:], len(self.code))
+                pairs.append((a * (1 << 31) + b, i))
+        pairs.sort()
+        self.code_ids = np.array([self.index.get(t, -1) for t in self.code], dtype=np.intp)
+        self.pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
+        self.pair_ids = np.array([i for _, i in pairs], dtype=np.intp)
+        self.none_id = self.index.get("<none>", -1)
+
+    def logits_unigrams(self, token_lists: list[list[str]]) -> np.ndarray:
+        """Like logits([region_tokens…]) from the regions' token lists (region_unigrams)."""
+        n = len(token_lists)
+        lens = np.fromiter(map(len, token_lists), dtype=np.intp, count=n)
+        codes = np.fromiter(map(self.code.get, chain.from_iterable(token_lists), repeat(-1)),
+                            dtype=np.int64, count=int(lens.sum()))
+        doc = np.repeat(np.arange(n), lens)
+        uni = np.where(codes >= 0, self.code_ids[codes], -1)
+        # bigrams: adjacent tokens of one document, both with a code
+        same = doc[:-1] == doc[1:]
+        left, right, bdoc = codes[:-1][same], codes[1:][same], doc[:-1][same]
+        keys = left * (1 << 31) + right
+        big = np.full(len(keys), -1, dtype=np.intp)
+        if len(self.pair_keys):
+            pos = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            hit = (left >= 0) & (right >= 0) & (self.pair_keys[pos] == keys)
+            big[hit] = self.pair_ids[pos[hit]]
+        empty = np.flatnonzero(lens == 0)            # "<none>": the only term of its document
+        doc = np.concatenate([doc, bdoc, empty])
+        ids = np.concatenate([uni, big, np.full(len(empty), self.none_id, dtype=np.intp)])
+        order = np.argsort(doc, kind="stable")       # per document: tokens, then bigrams, in order
+        return self._scores(doc[order], ids[order], n)
+
+
 class _CharBlock(_Block):
     """The character-bigram block, looked up as code-point pairs.
 
@@ -143,7 +191,7 @@ class _Axis:
     def __init__(self, data, axis):
         self.axis = axis
         self.blocks = {b: cls(data[f"{axis}/{b}/vocab"], data[f"{axis}/{b}/idf"], data[f"{axis}/{b}/coef"])
-                       for b, cls in zip(BLOCKS, (_Block, _CharBlock))}
+                       for b, cls in zip(BLOCKS, (_TokenBlock, _CharBlock))}
         self.hand_names = tuple(data[f"{axis}/hand/names"].tolist())
         self.hand_mean = data[f"{axis}/hand/mean"]
         self.hand_scale = data[f"{axis}/hand/scale"]
@@ -155,7 +203,7 @@ class _Axis:
         axis = self.axis
         hand = hand_matrix(prepared, axis, self.hand_names)
         out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
-        out += self.blocks["tokens"].logits([region_tokens(p, axis) for p in prepared])
+        out += self.blocks["tokens"].logits_unigrams([region_unigrams(p, axis) for p in prepared])
         out += self.blocks["chars"].logits_folded([region_folded(p, axis) for p in prepared])
         return out
 

@@ -108,6 +108,30 @@ def test_char_block_reads_the_same_bigrams_as_region_chars(judge):
         np.testing.assert_array_equal(fast, slow)
 
 
+def test_token_block_reads_the_same_bigrams_as_region_tokens(judge):
+    """The runtime looks token bigrams up as pairs of codes; same terms, same logits."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from nlp.features import prepare, region_tokens, region_unigrams
+
+    texts = ["资金下达较晚。下一步将于3月底前完成", "因", "加强管理", "完成率98.5%，原因是12.3万元未到位",
+             "a_b c_d，设备_延期", "由于客观原因。今后将加强"]
+    prepared = [prepare(t) for t in texts]
+    for axis, model in judge.model.axes.items():
+        block = model.blocks["tokens"]
+        vocab = list(block.index)
+        bigram = next(t for t in vocab if t.count("_") == 1)
+        a, b = bigram.split("_")
+        odd = [SimpleNamespace(cause_tokens=toks, measure_tokens=toks)
+               for toks in ([a, b, a, b], [bigram], [a + "_", b], [a, "_" + b], [], ["_", a, "_", b], [b, a])]
+        rows = prepared + odd
+        fast = block.logits_unigrams([region_unigrams(p, axis) for p in rows])
+        slow = block.logits([region_tokens(p, axis) for p in rows])
+        np.testing.assert_array_equal(fast, slow)
+
+
 def test_load_judge_is_cached():
     assert load_judge() is load_judge()
 
