@@ -29,50 +29,56 @@ _COMMA = re.compile(r"[，,：:]")
 _STRIP = " \t\u3000，,、：:"
 
 
-def _trimmed(text: str, start: int, end: int) -> Clause | None:
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     while start < end and text[start] in _STRIP:
         start += 1
     while end > start and text[end - 1] in _STRIP:
         end -= 1
-    return Clause(start, end, text[start:end]) if end > start else None
+    return (start, end) if end > start else None
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause: split at sentence punctuation, then before each enumeration
+    marker. Offsets only; the role tagger needs no clause strings."""
+    runs = {m.end(): m.start() for m in _SENTENCE_END.finditer(text)}    # run end → run start
+    cuts = {0, len(text), *runs}
+    cuts.update(m.start() for m in _ENUM_START.finditer(text))
+    bounds = sorted(cuts)
+    spans = []
+    for a, b in zip(bounds, bounds[1:]):
+        # every run end is a cut, so a segment holds at most one run, and only at its end
+        span = _trim(text, a, max(a, runs.get(b, b)))
+        if span and not _is_only_marker(text, *span):
+            spans.append(span)
+    return spans
+
+
+def _is_only_marker(text: str, start: int, end: int) -> bool:
+    # the longest marker, "（10）", has 4 characters
+    return end - start <= 4 and _ENUM_START.fullmatch(text[start:end]) is not None
 
 
 def split_clauses(text: str) -> list[Clause]:
     """Split at sentence punctuation, then before each enumeration marker."""
-    cuts = {0, len(text)}
-    for m in _SENTENCE_END.finditer(text):
-        cuts.add(m.end())
-    for m in _ENUM_START.finditer(text):
-        cuts.add(m.start())
-    bounds = sorted(cuts)
-    clauses = []
-    for a, b in zip(bounds, bounds[1:]):
-        seg_end = b
-        m = _SENTENCE_END.search(text, a, b)
-        if m and m.end() == b:
-            seg_end = m.start()
-        clause = _trimmed(text, a, seg_end)
-        if clause and not _is_only_marker(clause.text):
-            clauses.append(clause)
-    return clauses
+    return [Clause(a, b, text[a:b]) for a, b in clause_spans(text)]
 
 
-def _is_only_marker(s: str) -> bool:
-    m = _ENUM_START.fullmatch(s)
-    return m is not None
+def piece_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, clause index) of each comma-level piece."""
+    pieces = []
+    for ci, (start, end) in enumerate(clause_spans(text)):
+        a = start
+        for m in _COMMA.finditer(text, start, end):
+            piece = _trim(text, a, m.start())
+            if piece:
+                pieces.append((*piece, ci))
+            a = m.end()
+        piece = _trim(text, a, end)
+        if piece:
+            pieces.append((*piece, ci))
+    return pieces
 
 
 def split_pieces(text: str) -> list[tuple[Clause, int]]:
     """Comma-level pieces, each with the index of the clause it belongs to."""
-    pieces = []
-    for ci, clause in enumerate(split_clauses(text)):
-        a = clause.start
-        for m in _COMMA.finditer(text, clause.start, clause.end):
-            piece = _trimmed(text, a, m.start())
-            if piece:
-                pieces.append((piece, ci))
-            a = m.end()
-        piece = _trimmed(text, a, clause.end)
-        if piece:
-            pieces.append((piece, ci))
-    return pieces
+    return [(Clause(a, b, text[a:b]), ci) for a, b, ci in piece_spans(text)]

@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from operator import itemgetter
 
-from nlp.clauses import split_pieces
+from nlp.clauses import piece_spans
 from nlp.lexicon import default_lexicon
 from nlp.pipeline import segment_raw
 
@@ -115,11 +115,11 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     hits = lex.find(norm) if norm else []
     p.hits = hits
 
-    pieces = split_pieces(norm) if norm else []
+    pieces = piece_spans(norm) if norm else []
     roles, piece_hits = _roles(norm, pieces, hits)
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
-    p.pieces = [(pc.start, pc.end, role, ci) for (pc, ci), role in zip(pieces, roles)]
+    p.pieces = [(a, b, role, ci) for (a, b, ci), role in zip(pieces, roles)]
     p.piece_hits = piece_hits
 
     cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
@@ -138,21 +138,21 @@ def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
     piece_hits = []
     prev_role, prev_clause = None, -1
     hi, n_hits = 0, len(hits)
-    for piece, ci in pieces:
+    for start, end, ci in pieces:
         counts: dict[str, int] = {}
         vague_axes = set()
-        lead = piece.start
-        m = _ENUM_LEAD.match(norm, piece.start, piece.end)
+        lead = start
+        m = _ENUM_LEAD.match(norm, start, end)
         if m:
             lead = m.end()
         own = []
-        while hi < n_hits and hits[hi].start < piece.start:
+        while hi < n_hits and hits[hi].start < start:
             hi += 1
         for k in range(hi, n_hits):
             h = hits[k]
-            if h.start >= piece.end:
+            if h.start >= end:
                 break
-            if h.end <= piece.end:
+            if h.end <= end:
                 if h.kind == "measure_lead" and h.start != lead:
                     continue                  # an imperative verb counts only at the head
                 own.append(h)
@@ -160,7 +160,7 @@ def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
                 if h.entry is not None:
                     vague_axes.add(h.entry.axis)
         piece_hits.append(own)
-        head = norm[lead:piece.end]
+        head = norm[lead:end]
         causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
         if counts.get("measure_open") or counts.get("measure_done"):
             role = "measure"
@@ -170,7 +170,7 @@ def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
         elif counts.get("measure_lead") and not counts.get("cause_open"):
             role = "measure"                  # "加强领导；严格考核"
-        elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, piece.start, piece.end):
+        elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, start, end):
             role = "measure"                  # the rest of a measure sentence
         elif prev_role == "measure" and m and not causal and "cause" not in vague_axes:
             role = "measure"                  # the next numbered item of a measure list
