@@ -60,12 +60,10 @@ class Deduper:
         self._b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)[:, None]
         self._index: dict[str, int] = {}       # normalised text → id
         self._example: list[str] = []          # first original text of each id
-        # per id: [occurrences, distinct forms, distinct files, last (file id, form), sample files]
+        # per id: [occurrences, distinct forms, distinct files, last (file, form), sample files]
         # Rows arrive file by file, form by form, so "distinct" is counted as "differs from the
         # last one seen": memory grows with distinct texts, not with the batch.
         self._stats: list[list] = []
-        self._files: dict[str, int] = {}
-        self._file_names: list[str] = []
 
     def add(self, text: str, file: str, form: int | None = 0) -> None:
         norm = normalise(text)
@@ -76,20 +74,16 @@ class Deduper:
             i = self._index[norm] = len(self._example)
             self._example.append(text.strip())
             self._stats.append([0, 0, 0, None, []])
-        fid = self._files.get(file)
-        if fid is None:
-            fid = self._files[file] = len(self._file_names)
-            self._file_names.append(file)
         st = self._stats[i]
         st[0] += 1
-        where = (fid, form or 0)
+        where = (file, form or 0)
         last = st[3]
         if last != where:
             st[1] += 1
-            if last is None or last[0] != fid:
+            if last is None or last[0] != file:
                 st[2] += 1
                 if len(st[4]) < 5:
-                    st[4].append(fid)
+                    st[4].append(file)
             st[3] = where
 
     def observe(self, table: str, row: dict) -> None:
@@ -175,7 +169,7 @@ class Deduper:
             if occurrences < min_occurrences or forms < min_forms:
                 continue
             files = sum(st[2] for st in stats)
-            sample = list(dict.fromkeys(self._file_names[f] for st in stats for f in st[4]))[:5]
+            sample = list(dict.fromkeys(f for st in stats for f in st[4]))[:5]
             top = max(ids, key=lambda i: self._stats[i][0])
             out.append(Group(occurrences, forms, files, len(ids), self._example[top], sample))
         out.sort(key=lambda g: (-g.occurrences, -g.forms, g.example))

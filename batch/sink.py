@@ -34,7 +34,7 @@ from batch.rows import column_type, columns
 TABLES = ("forms", "indicators", "errors")
 DUP_COLUMNS = ["group", "occurrences", "forms", "files", "variants", "example", "sample_files"]
 XLSX_MAX_ROWS = 1_048_575
-PARQUET_ROW_GROUP = 8192
+PARQUET_ROW_GROUP = 4096
 
 Observer = Callable[[str, dict], None]
 

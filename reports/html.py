@@ -25,7 +25,8 @@ class BatchSummary:
     """Counters over the form, indicator and error tables."""
 
     def __init__(self):
-        self.files: set[str] = set()
+        self.files = 0                          # rows come file by file: count changes
+        self._last_file = None
         self.forms = 0
         self.indicators = 0
         self.stated: Counter = Counter()       # bin → forms
@@ -38,13 +39,16 @@ class BatchSummary:
         self.dept_flagged: Counter = Counter()
         self.labels: Counter = Counter()
         self.errors: Counter = Counter()        # stage → rows
-        self.error_files: set[str] = set()
+        self.error_files = 0
+        self._last_error_file = None
         self.judged = 0
 
     def observe(self, table: str, row: dict) -> None:
         if table == "forms":
             self.forms += 1
-            self.files.add(row.get("file"))
+            if row.get("file") != self._last_file:
+                self.files += 1
+                self._last_file = row.get("file")
             s, r = row.get("stated_total"), row.get("recomputed_total")
             if s is not None:
                 self.stated[_bin(s)] += 1
@@ -72,7 +76,9 @@ class BatchSummary:
                         self.vague[p] += 1
         elif table == "errors":
             self.errors[row.get("stage") or "?"] += 1
-            self.error_files.add(row.get("file"))
+            if row.get("file") != self._last_error_file:
+                self.error_files += 1
+                self._last_error_file = row.get("file")
 
 
 def _bin(x: float) -> int:
@@ -178,7 +184,7 @@ def render(summary: BatchSummary, duplicates: list[dict], *, title: str = "pianc
             rule_names = {c: r.summary() for c, r in registry().items()}
         except Exception:  # the report must render even if the rules cannot load
             rule_names = {}
-    cards = [("文件 files", len(s.files | s.error_files)), ("表 forms", s.forms),
+    cards = [("文件 files", s.files + s.error_files), ("表 forms", s.forms),
              ("指标行 indicators", s.indicators), ("无法读取/出错 error rows", sum(s.errors.values())),
              ("自评≠复算 totals differ", s.mismatch), ("已判断说明 judged", s.judged),
              ("近似重复组 duplicate groups", len(duplicates))]
