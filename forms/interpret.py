@@ -132,16 +132,12 @@ class _Interpreter:
         if self.b is None:
             self.new_form(src)
         form = self.b.form
-        label = self.v.field_label(first)
-        if label is None and ("：" in first or ":" in first):
-            head, _, rest = re.split(r"([:：])", first, maxsplit=1)
-            if self.v.field_label(head):
-                self.fields_row([(filled[0][0], head), (filled[0][0], rest.strip())] + filled[1:])
-                return
+        inline = self.split_inline_fields(filled)
+        label = self.v.field_label(inline[0][1])
         if label is not None:
             if label == "project" and form.project and (form.indicators or self.b.items):
                 self.new_form(src)
-            self.fields_row(filled)
+            self.fields_row(inline)
             return
         if form.year is None and len(filled) <= 2 and _YEAR.search(first) and not self.b.items:
             self.take_year(first)
@@ -197,6 +193,17 @@ class _Interpreter:
         m = _YEAR.search(normalize(text))
         if m and self.b is not None and self.b.form.year is None:
             self.b.form.year = int(m.group(1))
+
+    def split_inline_fields(self, filled: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """"主管部门：某局" written in one cell becomes a label cell and a value cell."""
+        out = []
+        for j, c in filled:
+            head, sep, rest = c.partition("：") if "：" in c else c.partition(":")
+            if sep and self.v.field_label(head):
+                out += [(j, head), (j, rest.strip())]
+            else:
+                out.append((j, c))
+        return out
 
     def fields_row(self, filled: list[tuple[int, str]]) -> None:
         form = self.b.form

@@ -233,3 +233,12 @@ def test_explanation_written_into_the_score_cell(tmp_path):
     assert (first.score, first.explanation) == (7, "两期培训因场地被征用取消")
     assert (second.score, second.explanation) == (None, "两期培训取消，次年补办")
     assert (third.score, third.explanation) == (10, "")
+
+
+def test_labels_and_values_in_one_cell(tmp_path):
+    rows = [["财政项目支出绩效自评表"], ["项目名称：乡村道路养护"],
+            ["主管部门：某县交通运输局", "", "实施单位：某县公路养护中心"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "35公里", "90", "90"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert (form.project, form.department, form.implementer) == ("乡村道路养护", "某县交通运输局", "某县公路养护中心")
