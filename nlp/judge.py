@@ -7,6 +7,7 @@ record through skops with an explicit trusted-type list instead (slower start, s
 from __future__ import annotations
 
 import threading
+from itertools import repeat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -144,22 +145,21 @@ class Judge:
         if prepared:
             probas = self.model.predict_proba(prepared)
             # whole-batch argmax and one tolist() instead of per-row numpy scalar calls
-            rows = {axis: (classes, proba.tolist(), proba.argmax(axis=1).tolist())
-                    for axis, (classes, proba) in probas.items()}
+            (c_classes, c_rows, c_best), (m_classes, m_rows, m_best) = (
+                (classes, proba.tolist(), proba.argmax(axis=1).tolist())
+                for classes, proba in (probas["cause"], probas["measure"]))
             done: list[Verdict | None] = [None] * len(prepared)
             for i, k in slot:
                 if done[k] is not None:
                     verdicts[i] = _copy(done[k])   # callers may mutate a verdict; never share one
                     continue
-                labels, dists = {}, {}
-                for axis in AXES:
-                    classes, proba, best = rows[axis]
-                    dists[axis] = {c: round(v, 4) for c, v in zip(classes, proba[k])}
-                    labels[axis] = classes[best[k]]
-                verdicts[i] = done[k] = Verdict(labels["cause"], labels["measure"], dists["cause"],
-                                                dists["measure"],
-                                                labels["cause"] != "specific" or labels["measure"] != "specific",
-                                                _evidence(prepared[k], labels))
+                labels = {"cause": c_classes[c_best[k]], "measure": m_classes[m_best[k]]}
+                verdicts[i] = done[k] = Verdict(
+                    labels["cause"], labels["measure"],
+                    dict(zip(c_classes, map(round, c_rows[k], repeat(4)))),
+                    dict(zip(m_classes, map(round, m_rows[k], repeat(4)))),
+                    labels["cause"] != "specific" or labels["measure"] != "specific",
+                    _evidence(prepared[k], labels))
         return verdicts
 
 

@@ -64,6 +64,13 @@ def read_cues(path: Path | None = None) -> list[tuple[str, str]]:
     return cues
 
 
+_new_hit = tuple.__new__      # Hit(...) without the namedtuple's Python-level __new__ (hot path)
+
+
+def _start_then_longest(h: Hit) -> tuple[int, int]:
+    return h[0], h[0] - h[1]
+
+
 class Lexicon:
     """One Aho–Corasick automaton over every cue and vague phrase.
 
@@ -81,16 +88,16 @@ class Lexicon:
         for entry in vague:
             table.setdefault(entry.phrase, []).append(("vague", entry))
         for phrase, kinds in table.items():
-            self._automaton.add_word(phrase, (phrase, tuple(kinds)))
+            self._automaton.add_word(phrase, (phrase, len(phrase), tuple(kinds)))
         self._automaton.make_automaton()
 
     def find(self, text: str) -> list[Hit]:
         raw: list[Hit] = []
-        for end_idx, (phrase, kinds) in self._automaton.iter(text):
-            start = end_idx - len(phrase) + 1
+        for end_idx, (phrase, n, kinds) in self._automaton.iter(text):
+            end = end_idx + 1
             for kind, entry in kinds:
-                raw.append(Hit(start, end_idx + 1, phrase, kind, entry))
-        raw.sort(key=lambda h: (h.start, -(h.end - h.start)))
+                raw.append(_new_hit(Hit, (end - n, end, phrase, kind, entry)))
+        raw.sort(key=_start_then_longest)
         kept: list[Hit] = []
         last_end: dict[str, int] = {}
         last_vague = -1

@@ -87,10 +87,14 @@ class _Block:
         if not known.any():
             return out
         size = len(self.idf)
-        uniq, first, counts = np.unique(doc[known] * size + ids[known], return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
-        uniq, counts = uniq[order], counts[order]
-        doc, ids = np.divmod(uniq, size)
+        key = doc[known] * size + ids[known]
+        _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        # keep each pair at its first occurrence, in text order (a mask, not a second sort)
+        at = np.zeros(len(key), dtype=np.intp)
+        at[first] = counts
+        keep = at > 0
+        counts = at[keep]
+        doc, ids = np.divmod(key[keep], size)
         v = (1.0 + np.log(counts.astype(float))) * self.idf[ids]
         norms = np.sqrt(np.bincount(doc, weights=v * v, minlength=n))
         contrib = self.coef[ids] * v[:, None]
