@@ -19,6 +19,7 @@ the indicator name, "未达到") and substance.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from operator import itemgetter
 
@@ -65,11 +66,11 @@ class Prepared:
                  "cause_tokens", "measure_tokens", "hand", "empty")
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
+def normalise(text: str) -> tuple[str, Sequence[int]]:
     """Drop whitespace next to CJK characters (PDF line wraps); map each kept char to its offset."""
     text = text or ""
     if not _ANY_SPACE.search(text):
-        return text, list(range(len(text)))
+        return text, range(len(text))       # most texts: the identity, without building a list
     keep = [True] * len(text)
     for m in _SPACE_IN_CJK.finditer(text):
         for i in range(m.start(), m.end()):
@@ -215,7 +216,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
     ind_chars = _indicator_chars(indicator)
     row_numbers = _row_numbers(target, actual)
     vague_cover = {"cause": 0, "measure": 0, "other": 0}
-    kinds = {r: {} for r in ("cause", "measure", "other")}
+    kinds = {"cause": {}, "measure": {}, "other": {}}
     n_pieces = {"cause": 0, "measure": 0, "other": 0}
     restate_pieces = substance_pieces = substance_chars = nums_eq = nums_other = 0
     best_rest = clean_pieces = signal_pieces = best_cause = 0
