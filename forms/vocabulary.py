@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # Bracketed letters, units and weights in headers and labels: （A）, (B/A), （%）, （元）, （50分）.
@@ -13,6 +13,7 @@ _NOISE = re.compile(r"[\s★☆*:：]+")
 _INDEX_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．])")
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Normalised form of a header or label cell for vocabulary look-up."""
     return _NOISE.sub("", _BRACKETS.sub("", text or ""))

@@ -3,29 +3,16 @@ keep every rule documented and covered."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from fakes import FakeVerdict
 from formdict import form_from_dict
 from rules.config import Config
 from rules.engine import Context, registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
-
-
-@dataclass
-class FakeVerdict:
-    cause: str
-    measure: str
-    cause_proba: dict
-    measure_proba: dict
-    evidence: dict
-    flagged: bool = True
-
-    def to_dict(self) -> dict:
-        return {"cause": self.cause, "measure": self.measure}
 
 
 def _cases():

@@ -7,11 +7,11 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
 
+from fakes import FakeVerdict
 from batch.score import score
 from batch.sink import journal_path
 
@@ -79,19 +79,6 @@ def test_every_bad_file_is_one_error_row(corpus, tmp_path):
     assert all(e["stage"] and e["message"] for e in errors)
     assert "empty" in by_file["empty.txt"]["message"]
     assert len(read_csv(out)) == 6       # the good files were all scored
-
-
-@dataclass
-class FakeVerdict:
-    cause: str
-    measure: str
-    cause_proba: dict
-    measure_proba: dict
-    flagged: bool
-    evidence: dict = field(default_factory=dict)
-
-    def to_dict(self):
-        return asdict(self)
 
 
 def fake_judge(items):

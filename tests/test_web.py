@@ -5,7 +5,6 @@ import re
 import threading
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import openpyxl
@@ -17,22 +16,10 @@ with warnings.catch_warnings():
 
 import webforms
 from rules.engine import Engine
+from fakes import FakeVerdict
 from web.app import STATIC, Settings, create_app
 
 VAGUE = webforms.VAGUE
-
-
-@dataclass
-class FakeVerdict:
-    cause: str
-    measure: str
-    cause_proba: dict
-    measure_proba: dict
-    flagged: bool
-    evidence: dict = field(default_factory=dict)
-
-    def to_dict(self):
-        return asdict(self)
 
 
 class FakeJudge:

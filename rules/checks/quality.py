@@ -35,7 +35,9 @@ class _VerdictRule(Rule):
                 or self.hint
             yield self.finding(form, message, indicator=ind, field="explanation", level=level,
                                suggestion=suggestion,
-                               evidence={"probability": round(p, 3), "verdict": verdict.to_dict()})
+                               evidence={"probability": round(p, 3), "cause": verdict.cause,
+                                         "measure": verdict.measure, "vague": vague,
+                                         "clauses": evidence.get(f"{self.axis}_clauses", [])})
 
 
 @register
