@@ -132,6 +132,26 @@ def test_token_block_reads_the_same_bigrams_as_region_tokens(judge):
         np.testing.assert_array_equal(fast, slow)
 
 
+def test_batch_and_single_paths_agree(judge):
+    """A batch is scored with numpy over the whole batch, a single text per document in Python:
+    the same verdicts and bit-identical probabilities."""
+    import numpy as np
+
+    from nlp.features import prepare
+    from nlp.runtime import BATCH_MIN
+
+    texts = ["资金下达较晚。下一步将于3月底前完成", "因两家供应商延期交货，设备于12月才完成安装调试。下一步将进一步加强管理。",
+             "受多种客观因素影响，工作推进不够到位。", "下一步由装备科在寒假期间完成余下6所学校的设备安装。",
+             "完成率98.5%，原因是12.3万元未到位，已于3月追回", "加强管理，加强管理，加强管理", "无", "由于客观原因。今后将加强"]
+    assert len(texts) >= BATCH_MIN
+    prepared = [prepare(t, "设备安装完成率", "100%", "98.5%") for t in texts]
+    batch = judge.model.predict_proba(prepared)
+    for k, p in enumerate(prepared):
+        for axis, (classes, proba) in judge.model.predict_proba([p]).items():
+            assert classes == batch[axis][0]
+            np.testing.assert_array_equal(proba[0], batch[axis][1][k])
+
+
 def test_load_judge_is_cached():
     assert load_judge() is load_judge()
 
