@@ -68,13 +68,12 @@ def export(models: dict, path: Path, meta: dict) -> None:
 class _Block:
     """One tf-idf block (sublinear tf, l2 norm) with its slice of the coefficients."""
 
-    __slots__ = ("index", "idf", "coef", "_idf", "_coef")
+    __slots__ = ("index", "idf", "coef")
 
     def __init__(self, vocab, idf, coef):
         self.index = {t: i for i, t in enumerate(vocab.tolist())}
         self.idf = idf
         self.coef = coef
-        self._idf, self._coef = idf.tolist(), coef.tolist()     # for the per-document path
 
     def logits(self, term_lists: list[list[str]]) -> np.ndarray:
         """Σ tfidf·coef per document from the terms as strings, in plain Python floats.
@@ -83,18 +82,18 @@ class _Block:
         dominate. The arithmetic is the batch path's, operation for operation (IEEE products
         and sums in the same order, numpy's own log values, sqrt correctly rounded in both), so
         the logits are bit-identical; tests compare the two."""
-        get, idf, coef, k = self.index.get, self._idf, self._coef, self.coef.shape[1]
+        get, k = self.index.get, self.coef.shape[1]
         out = []
         for terms in term_lists:
+            c = Counter(terms)
+            counted = [(i, count) for i, count in zip(map(get, c), c.values()) if i is not None]
+            ids = [i for i, _ in counted]
+            idf, coef = self.idf[ids].tolist(), self.coef[ids].tolist()   # only this text's rows
             acc = [0.0] * k
             norm2 = 0.0
-            for term, count in Counter(terms).items():
-                i = get(term)
-                if i is None:
-                    continue
-                v = (1.0 + (_LOG[count] if count < len(_LOG) else float(np.log(float(count))))) * idf[i]
+            for (_, count), w, row in zip(counted, idf, coef):
+                v = (1.0 + (_LOG[count] if count < len(_LOG) else float(np.log(float(count))))) * w
                 norm2 += v * v
-                row = coef[i]
                 for j in range(k):
                     acc[j] += row[j] * v
             norm = math.sqrt(norm2)
@@ -139,42 +138,48 @@ class _TokenBlock(_Block):
     of a vocabulary bigram gets a code, and a bigram is the pair of its sides' codes (split at
     each "_", so a token that itself contains "_" is read exactly as the string would be)."""
 
-    __slots__ = ("code", "code_ids", "pair_keys", "pair_ids", "none_id")
+    __slots__ = ("_tables",)
 
     def __init__(self, vocab, idf, coef):
         super().__init__(vocab, idf, coef)
-        self.code = {t: c for c, t in enumerate(self.index)}       # every term is its own code
-        pairs = []
-        for term, i in self.index.items():
-            for k in (k for k, ch in enumerate(term) if ch == "_"):
-                a, b = self.code.setdefault(term[:k], len(self.code)), self.code.setdefault(term[k + 1:], len(self.code))
-                pairs.append((a * (1 << 31) + b, i))
-        pairs.sort()
-        self.code_ids = np.array([self.index.get(t, -1) for t in self.code], dtype=np.intp)
-        self.pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
-        self.pair_ids = np.array([i for _, i in pairs], dtype=np.intp)
-        self.none_id = self.index.get("<none>", -1)
+        self._tables = None     # built on the first batch: a single `pianchai explain` never needs them
+
+    def tables(self) -> tuple:
+        """(code of each token, vocabulary id of each code, sorted bigram keys, their ids)."""
+        if self._tables is None:
+            code = {t: c for c, t in enumerate(self.index)}       # every term is its own code
+            pairs = []
+            for term, i in self.index.items():
+                for k in (k for k, ch in enumerate(term) if ch == "_"):
+                    a, b = code.setdefault(term[:k], len(code)), code.setdefault(term[k + 1:], len(code))
+                    pairs.append((a * (1 << 31) + b, i))
+            pairs.sort()
+            self._tables = (code, np.array([self.index.get(t, -1) for t in code], dtype=np.intp),
+                            np.array([k for k, _ in pairs], dtype=np.int64),
+                            np.array([i for _, i in pairs], dtype=np.intp))
+        return self._tables
 
     def logits_unigrams(self, token_lists: list[list[str]]) -> np.ndarray:
         """Like logits([region_tokens…]) from the regions' token lists (region_unigrams)."""
+        code, code_ids, pair_keys, pair_ids = self.tables()
         n = len(token_lists)
         lens = np.fromiter(map(len, token_lists), dtype=np.intp, count=n)
-        codes = np.fromiter(map(self.code.get, chain.from_iterable(token_lists), repeat(-1)),
+        codes = np.fromiter(map(code.get, chain.from_iterable(token_lists), repeat(-1)),
                             dtype=np.int64, count=int(lens.sum()))
         doc = np.repeat(np.arange(n), lens)
-        uni = np.where(codes >= 0, self.code_ids[codes], -1)
+        uni = np.where(codes >= 0, code_ids[codes], -1)
         # bigrams: adjacent tokens of one document, both with a code
         same = doc[:-1] == doc[1:]
         left, right, bdoc = codes[:-1][same], codes[1:][same], doc[:-1][same]
         keys = left * (1 << 31) + right
         big = np.full(len(keys), -1, dtype=np.intp)
-        if len(self.pair_keys):
-            pos = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
-            hit = (left >= 0) & (right >= 0) & (self.pair_keys[pos] == keys)
-            big[hit] = self.pair_ids[pos[hit]]
+        if len(pair_keys):
+            pos = np.minimum(np.searchsorted(pair_keys, keys), len(pair_keys) - 1)
+            hit = (left >= 0) & (right >= 0) & (pair_keys[pos] == keys)
+            big[hit] = pair_ids[pos[hit]]
         empty = np.flatnonzero(lens == 0)            # "<none>": the only term of its document
         doc = np.concatenate([doc, bdoc, empty])
-        ids = np.concatenate([uni, big, np.full(len(empty), self.none_id, dtype=np.intp)])
+        ids = np.concatenate([uni, big, np.full(len(empty), self.index.get("<none>", -1), dtype=np.intp)])
         order = np.argsort(doc, kind="stable")       # per document: tokens, then bigrams, in order
         return self._scores(doc[order], ids[order], n)
 
@@ -186,14 +191,19 @@ class _CharBlock(_Block):
     but read from the batch's code points with numpy: building ≈ 25 two-character strings per
     text and hashing them cost more than the rest of the model."""
 
-    __slots__ = ("pair_keys", "pair_ids", "none_id")
+    __slots__ = ("_tables",)
 
     def __init__(self, vocab, idf, coef):
         super().__init__(vocab, idf, coef)
-        pairs = sorted((ord(t[0]) << 21 | ord(t[1]), i) for t, i in self.index.items() if len(t) == 2)
-        self.pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
-        self.pair_ids = np.array([i for _, i in pairs], dtype=np.intp)
-        self.none_id = self.index.get("<none>", -1)
+        self._tables = None     # built on the first batch: a single `pianchai explain` never needs them
+
+    def tables(self) -> tuple:
+        """(sorted code-point pair keys of the vocabulary's bigrams, their ids)."""
+        if self._tables is None:
+            pairs = sorted((ord(t[0]) << 21 | ord(t[1]), i) for t, i in self.index.items() if len(t) == 2)
+            self._tables = (np.array([k for k, _ in pairs], dtype=np.int64),
+                            np.array([i for _, i in pairs], dtype=np.intp))
+        return self._tables
 
     def logits_folded(self, texts: list[str]) -> np.ndarray:
         """Like logits([region_chars…]) from the regions' digit-folded texts (region_folded)."""
@@ -208,12 +218,13 @@ class _CharBlock(_Block):
         ends = np.cumsum(lens)[lens > 0] - 1
         inside[ends[ends < len(keys)]] = False
         keys, doc = keys[inside], doc[inside]
-        pos = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
-        ids = np.where(self.pair_keys[pos] == keys, self.pair_ids[pos], -1)
+        pair_keys, pair_ids = self.tables()
+        pos = np.minimum(np.searchsorted(pair_keys, keys), len(pair_keys) - 1)
+        ids = np.where(pair_keys[pos] == keys, pair_ids[pos], -1)
         empty = np.flatnonzero(lens == 0)            # "<none>": the only term of its document
         if len(empty):
             doc = np.concatenate([doc, empty])
-            ids = np.concatenate([ids, np.full(len(empty), self.none_id, dtype=np.intp)])
+            ids = np.concatenate([ids, np.full(len(empty), self.index.get("<none>", -1), dtype=np.intp)])
         return self._scores(doc, ids, n)
 
 
