@@ -7,8 +7,8 @@ record through skops with an explicit trusted-type list instead (slower start, s
 from __future__ import annotations
 
 import threading
-from itertools import repeat
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from nlp.features import AXES, prepare
