@@ -23,6 +23,9 @@ _TITLE = re.compile(r"自评表|自评报告表|绩效目标自评|绩效自评"
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 _SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)
+_GOAL_TARGET = ("预期目标", "预算目标", "年度目标")
+_GOAL_ACTUAL = ("实际完成情况", "全年实际完成情况", "实际完成")
+_GOAL_LABELS = ("年度总体目标", "总体目标") + _GOAL_TARGET + _GOAL_ACTUAL
 _SENTENCE_END = "。！？；.!?;）)”\""
 _VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
                  "completion")
@@ -158,19 +161,23 @@ class _Interpreter:
                 form.funds.weight = float(weight.group(1))
             form.funds.source = src
             return
-        if "年度总体目标" in keys or "总体目标" in keys or any(k in ("预期目标", "预算目标") for k in keys):
-            self.mode = "goals"
-            self.goals_header = {}
+        if "年度总体目标" in keys or "总体目标" in keys or any(k in _GOAL_TARGET for k in keys):
+            header = {}
             for j, c in filled:
                 k = key(c)
-                if k in ("预期目标", "预算目标", "年度目标"):
-                    self.goals_header["target"] = j
-                elif k in ("实际完成情况", "全年实际完成情况", "实际完成"):
-                    self.goals_header["actual"] = j
-            rest = [c for _, c in filled if key(c) not in ("年度总体目标", "总体目标", "预期目标", "预算目标",
-                                                            "实际完成情况", "年度目标")]
-            if rest and not self.goals_header:
-                form.goal_target = " ".join(rest)
+                if k in _GOAL_TARGET:
+                    header.setdefault("target", j)
+                elif k in _GOAL_ACTUAL:
+                    header.setdefault("actual", j)
+            rest = [(j, c) for j, c in filled if key(c) not in _GOAL_LABELS]
+            if not header and self.mode == "goals" and self.goals_header:
+                if rest:
+                    self.goals_row(rest)  # the block's label carried down into its text row
+            elif header:
+                self.mode, self.goals_header = "goals", header
+            else:
+                self.mode, self.goals_header = "goals", {}
+                form.goal_target = " ".join(c for _, c in rest)
             return
         text_key = self.v.form_text(first)
         if text_key:
@@ -227,7 +234,8 @@ class _Interpreter:
     # -- funds ----------------------------------------------------------------------------
     def funds_row(self, filled, cells, src: Source) -> None:
         funds = self.b.form.funds
-        label_col, label = filled[0]
+        # The block's own vertical label (项目资金) may be carried into its rows: skip past it.
+        label_col, label = next(((j, c) for j, c in filled if self.v.funds_row(c)), filled[0])
         which = self.v.funds_row(label)
         if which is None and parse_number(label) is not None and funds.budget_full_year is None:
             which, label_col = "total", -1  # a one-line funds block: numbers with no row label
@@ -313,10 +321,15 @@ class _Interpreter:
         def num(j: int) -> bool:
             return 0 <= j < len(cells) and parse_number(cells[j]) is not None
 
-        for need in (anchors, anchors[:1]):
-            for s in (0, -1, 1, -2, 2, -3, 3):
-                if all(num(c + s) for c in need):
-                    return s
+        shifts = (0, -1, 1, -2, 2, -3, 3)
+        for s in shifts:
+            if all(num(c + s) for c in anchors):
+                return s
+        if any(num(c) for c in anchors):
+            return 0  # only one of the two written (a weight merged above, or left blank)
+        for s in shifts:
+            if num(anchors[0] + s):
+                return s
         return 0
 
     def indicator_row(self, cells: list[str], filled, src: Source) -> None:

@@ -120,8 +120,10 @@ def test_html_rowspan_colspan_and_nested_text(tmp_path):
     text, table = reader("html").read(str(tmp_path / "t.html"), merged="repeat")
     assert text.rows == [["标题 2021年度"]] or text.rows == [["标题2021年度"]]
     assert table.rows == [["产出指标", "产出指标", "a"], ["产出指标", "产出指标", "b续"], ["x", "y", "z"]]
-    _, table = reader("html").read(str(tmp_path / "t.html"))
+    _, table = reader("html").read(str(tmp_path / "t.html"), merged="first")
     assert table.rows[:2] == [["产出指标", "", "a"], ["", "", "b续"]]
+    _, table = reader("html").read(str(tmp_path / "t.html"))  # default: carried down, not across
+    assert table.rows[:2] == [["产出指标", "", "a"], ["产出指标", "", "b续"]]
 
 
 def test_pdf_pages_and_wrapped_cells(rendered):
@@ -331,3 +333,30 @@ def test_read_forms_dispatches_by_content(rendered, tmp_path):
     fake.write_bytes(formspec.to_html(MOF, tmp_path / "x.html").read_bytes())
     forms = read.read_forms(fake)
     assert [f.project for f in forms] == [s.expected["project"] for s in MOF]
+
+
+def test_explanation_merged_over_two_rows_reaches_both(tmp_path):
+    """One 偏差原因 cell written for two rows: both rows get it (no false 'missing explanation'),
+    while a weight merged over the two rows stays one value (no double-counted total)."""
+    from openpyxl import Workbook
+
+    from forms.read import read_forms
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [["项目名称", "乡村道路养护"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17", "汛期两段塌方改为重建。"],
+            ["", "", "桥涵维修数", "≥8座", "6座", "", "15", ""]]
+    for r in rows:
+        ws.append([float(c) if c.isdigit() else c for c in r])
+    ws.merge_cells("H3:H4")
+    ws.merge_cells("F3:F4")
+    ws.merge_cells("A3:A4")
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    [form] = read_forms(path)
+    a, b = form.indicators
+    assert a.explanation == b.explanation == "汛期两段塌方改为重建。"
+    assert (a.weight, b.weight) == (20, None)
+    assert a.level1 == b.level1 == "产出指标"

@@ -6,12 +6,12 @@ ideographic spaces at the ends stripped, numbers written as a person reads them 
 "10.0").
 
 Merged or spanned cells are handled the same way in every format, chosen by `merged`:
-- "first" (the default): the text sits in the merge's top-left slot only, the covered slots are "".
-  This is what PDF text extraction and the text reader give, so every format reaches the
-  interpreter in the shape it reads the seed in (a horizontally merged title is one filled cell,
-  a vertical 产出指标 label is on its first row and the interpreter carries it down).
-- "down": the text is carried down the merge's first column (level labels on every row), the
-  other covered slots are "".
+- "down" (the default): the text is carried down the merge's first column, so every row of a
+  vertical merge has it (level labels, one explanation written for two rows), while a horizontal
+  merge stays one filled cell (a title or a text across columns is not doubled). A number merged
+  over rows is one value for the group and stays in the top row only.
+- "first": the text sits in the merge's top-left slot only, the covered slots are "" — the shape
+  PDF text extraction gives.
 - "repeat": the text is repeated in every slot the merge covers, across and down.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ import zipfile
 
 from forms.cells import Table
 from forms.errors import FormError
+from forms.quantity import parse_number
 
 # Limits that keep one hostile or broken file from taking the machine down. Real forms are a few
 # hundred KiB; these are orders of magnitude above that.
@@ -34,7 +35,7 @@ MAX_CELLS = 2_000_000                       # cells in one sheet/table grid afte
 MAX_SPAN = 1000                             # rowspan/colspan honoured at most this far
 
 MERGED_MODES = ("first", "down", "repeat")
-MERGED = "first"
+MERGED = "down"
 
 
 def merged_mode(merged: str | None) -> str:
@@ -157,12 +158,17 @@ def fill_grid(height: int, width: int, values: dict[tuple[int, int], str],
         text = grid[r0][c0]
         if not text:
             continue
+        # A number merged over several rows is one value for the group (a shared weight):
+        # copying it down would count it once per row.
+        numeric = parse_number(text) is not None
         for r in range(r0, min(r1, height - 1) + 1):
             row = grid[r]
             if merged == "repeat":
                 for c in range(c0, min(c1, width - 1) + 1):
                     row[c] = text
             elif merged == "down":
+                if numeric:
+                    break
                 row[c0] = text
             else:
                 break
