@@ -69,10 +69,12 @@ def main() -> None:
     print(f"items                      {len(items)}  (mean {statistics.mean(map(len, plain)):.0f} chars)")
     print(f"bare jieba.lcut            {jieba_rate:10.0f} texts/s")
     print(f"bare rjieba shim           {rjieba_rate:10.0f} texts/s")
-    print(f"Judge.judge_many (batched) {judge_rate:10.0f} texts/s  "
-          f"= {jieba_rate / judge_rate:.2f}× jieba segmentation time, {rjieba_rate / judge_rate:.2f}× rjieba")
-    print(f"  … batches of distinct    {distinct_rate:10.0f} texts/s  "
+    # The honest headline is distinct texts; the repeated run shows what deduplication within a
+    # batch buys when boilerplate recurs, as it does in real batches.
+    print(f"judge_many, distinct texts {distinct_rate:10.0f} texts/s  "
           f"= {jieba_rate / distinct_rate:.2f}× jieba segmentation time, {rjieba_rate / distinct_rate:.2f}× rjieba")
+    print(f"  … each text repeated ×{len(items) // max(n_distinct, 1)}  {judge_rate:10.0f} texts/s  "
+          f"= {jieba_rate / judge_rate:.2f}× jieba segmentation time, {rjieba_rate / judge_rate:.2f}× rjieba")
 
     lat = []
     for item in items[:2000]:
