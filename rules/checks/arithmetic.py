@@ -20,7 +20,7 @@ class _TotalRule(Rule):
             return
         summed = round(sum(values) + (getattr(form.funds, self.attr) or 0), 6)
         if abs(stated - summed) > self.settings["tolerance"]:
-            yield self.finding(form, f"{self.label} add up to {summed:g}, but the total row says {stated:g}",
+            yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
                                source=form.total.source, field=self.attr,
                                evidence={"stated": stated, "computed": summed},
                                suggestion=self.suggestion)
@@ -37,7 +37,7 @@ class WeightsTotal(_TotalRule):
     """
 
     code, name, level = "PC301", "weights-total", "error"
-    attr, label, suggestion = "weight", "weights", "核对各指标分值与预算执行率分值之和是否等于总分值。"
+    attr, label, suggestion = "weight", "分值", "核对各指标分值与预算执行率分值之和是否等于总分值。"
 
 
 @register
@@ -51,7 +51,7 @@ class ScoresTotal(_TotalRule):
     """
 
     code, name, level = "PC302", "scores-total", "error"
-    attr, label, suggestion = "score", "scores", "核对总得分是否等于各项得分之和。"
+    attr, label, suggestion = "score", "得分", "核对总得分是否等于各项得分之和。"
 
 
 @register
@@ -73,7 +73,7 @@ class ExecutionRate(Rule):
             return
         computed = f.executed / f.budget_full_year * 100
         if abs(computed - f.execution_rate) > self.settings["tolerance"]:
-            yield self.finding(form, f"执行率 stated {f.execution_rate:g}%, but 全年执行数/全年预算数 = "
+            yield self.finding(form, f"执行率填报 {f.execution_rate:g}%，全年执行数/全年预算数 = "
                                      f"{computed:.2f}%", source=f.source, field="execution_rate",
                                evidence={"stated": f.execution_rate, "computed": round(computed, 4)},
                                suggestion=f"执行率应为 {computed:.2f}%。")
@@ -103,8 +103,8 @@ class ExecutionScore(Rule):
             return
         expected = round(min(rate / self.settings["full_marks_at"], 1.0) * f.weight, 2)
         if abs(f.score - expected) > self.settings["tolerance"]:
-            yield self.finding(form, f"execution score {f.score:g} but the rule gives {expected:g} "
-                                     f"(执行率 {rate:.2f}% × 分值 {f.weight:g})", source=f.source,
+            yield self.finding(form, f"预算执行得分 {f.score:g}，按规则应为 {expected:g}"
+                                     f"（执行率 {rate:.2f}% × 分值 {f.weight:g}）", source=f.source,
                                field="score", evidence={"stated": f.score, "computed": expected},
                                suggestion=f"预算执行率得分应为 {expected:g}。")
 
@@ -134,7 +134,7 @@ class FundsParts(Rule):
                 continue
             summed = sum(p for p in parts if p is not None)
             if abs(total - summed) > self.settings["tolerance"]:
-                yield self.finding(form, f"{label}: 年度资金总额 {total:,.2f} ≠ sum of its parts {summed:,.2f}",
+                yield self.finding(form, f"{label}：年度资金总额 {total:,.2f} ≠ 各来源之和 {summed:,.2f}",
                                    source=f.source, field=attr,
                                    evidence={"stated": total, "computed": summed},
                                    suggestion="核对资金来源各行之和是否等于年度资金总额。")

@@ -57,10 +57,10 @@ class MissingExplanation(Rule):
         for ind in form.indicators:
             if ind.explanation.strip() or not needs_explanation(ind):
                 continue
-            why = (f"lost {ind.lost_points:g} points" if ind.lost_points > 0
-                   else f"missed its target ({ind.target} → {ind.actual})")
+            why = (f"扣 {ind.lost_points:g} 分" if ind.lost_points > 0
+                   else f"未完成目标（{ind.target} → {ind.actual}）")
             yield self.finding(
-                form, f"{ind.indicator} {why} but has no 偏差原因分析及改进措施",
+                form, f"{ind.indicator} {why}，但未填写偏差原因分析及改进措施",
                 indicator=ind, field="explanation",
                 suggestion="写明未完成的具体原因（哪个环节、什么因素）和改进措施（做什么、谁负责、何时完成）。")
 
@@ -82,11 +82,11 @@ class CutOffExplanation(Rule):
             ending = looks_cut_off(ind.explanation)
             if ending:
                 yield self.finding(
-                    form, f"{ind.indicator}: explanation ends mid-sentence (…{ind.explanation[-12:]})",
+                    form, f"{ind.indicator}：说明在句中截断（…{ind.explanation[-12:]}）",
                     indicator=ind, field="explanation", evidence={"ending": ending},
                     suggestion="说明被截断：检查单元格字数限制或导出，补全最后一句。")
         for key, text in form.texts.items():
             ending = looks_cut_off(text)
             if ending:
-                yield self.finding(form, f"form-level text {key} ends mid-sentence (…{text[-12:]})",
+                yield self.finding(form, f"表级说明（{key}）在句中截断（…{text[-12:]}）",
                                    evidence={"ending": ending}, suggestion="补全被截断的说明。")

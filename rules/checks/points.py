@@ -25,8 +25,8 @@ class LostPoints(Rule):
         for ind in form.indicators:
             if ind.weight is not None and ind.score is not None and 0 <= ind.score < ind.weight:
                 yield self.finding(
-                    form, f"{ind.indicator} lost {_pts(ind.lost_points)} of {_pts(ind.weight)} points "
-                          f"(target {ind.target or '—'}, actual {ind.actual or '—'})",
+                    form, f"{ind.indicator} 扣 {_pts(ind.lost_points)} 分（分值 {_pts(ind.weight)}，得分 {_pts(ind.score)}；"
+                          f"目标 {ind.target or '—'}，实际 {ind.actual or '—'}）",
                     indicator=ind, field="score", evidence={"lost_points": ind.lost_points,
                                                             "explanation": ind.explanation})
 
@@ -46,7 +46,7 @@ class ScoreAboveWeight(Rule):
     def check(self, form, ctx):
         for ind in form.indicators:
             if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 1e-9:
-                yield self.finding(form, f"{ind.indicator} scored {_pts(ind.score)}, above its weight "
+                yield self.finding(form, f"{ind.indicator} 得分 {_pts(ind.score)} 高于分值 "
                                          f"{_pts(ind.weight)}", indicator=ind, field="score",
                                    suggestion="得分不能超过分值，请核对分值与得分。")
 
@@ -68,7 +68,7 @@ class NegativeNumber(Rule):
             for field, value in (("weight", ind.weight), ("score", ind.score)):
                 if value is not None and value < 0:
                     label = "分值" if field == "weight" else "得分"
-                    yield self.finding(form, f"{ind.indicator}: {label} is negative ({_pts(value)})",
+                    yield self.finding(form, f"{ind.indicator}：{label}为负数（{_pts(value)}）",
                                        indicator=ind, field=field)
 
 
@@ -88,8 +88,8 @@ class MetButDeducted(Rule):
         for ind in form.indicators:
             if ind.lost_points > 0 and target_status(ind) == "met":
                 yield self.finding(
-                    form, f"{ind.indicator}: actual {ind.actual} meets target {ind.target}, "
-                          f"but {_pts(ind.lost_points)} points were deducted",
+                    form, f"{ind.indicator}：实际 {ind.actual} 已达到目标 {ind.target}，"
+                          f"却扣了 {_pts(ind.lost_points)} 分",
                     indicator=ind, field="score",
                     suggestion="目标已完成却扣分：写明扣分依据（如质量、时效问题），或按完成情况给满分。")
 
@@ -112,8 +112,8 @@ class MissedButFullScore(Rule):
             if status in ("missed", "partial") and ind.weight is not None and ind.score is not None \
                     and ind.score >= ind.weight > 0:
                 yield self.finding(
-                    form, f"{ind.indicator}: actual {ind.actual} does not meet target {ind.target}, "
-                          f"but scored full marks ({_pts(ind.score)})",
+                    form, f"{ind.indicator}：实际 {ind.actual} 未达到目标 {ind.target}，"
+                          f"却得满分（{_pts(ind.score)}）",
                     indicator=ind, field="score",
                     suggestion="未完成目标不应得满分：按评分规则扣分并说明偏差原因。")
 
@@ -142,8 +142,8 @@ class ScoreAboveRule(Rule):
             value, how = expected
             if ind.score > value + self.settings["tolerance"] and ind.score <= ind.weight:
                 yield self.finding(
-                    form, f"{ind.indicator}: self-score {_pts(ind.score)} is above the rule's "
-                          f"{value:.2f} ({how}; target {ind.target}, actual {ind.actual})",
+                    form, f"{ind.indicator}：自评得分 {_pts(ind.score)} 高于按规则计算的 "
+                          f"{value:.2f}（{how}；目标 {ind.target}，实际 {ind.actual}）",
                     indicator=ind, field="score", evidence={"expected": value, "method": how},
                     suggestion=f"按评分规则得分应不高于 {value:.2f}，请调整或说明加分依据。")
 
@@ -176,8 +176,8 @@ class OverCompletion(Rule):
                 else a.value / t.value
             if over >= ratio_limit and not (lower_is_better(ind, t) and a.value == 0):
                 yield self.finding(
-                    form, f"{ind.indicator}: actual {ind.actual} is {over:.2f}× the target {ind.target}, "
-                          f"with no explanation", indicator=ind, field="explanation",
+                    form, f"{ind.indicator}：实际 {ind.actual} 是目标 {ind.target} 的 {over:.2f} 倍，"
+                          f"未作说明", indicator=ind, field="explanation",
                     suggestion="大幅超额完成：说明原因，并考虑下年度提高指标值。")
 
 
@@ -196,7 +196,7 @@ class NotApplicable(Rule):
     def check(self, form, ctx):
         for ind in form.indicators:
             if not_applicable(ind):
-                yield self.finding(form, f"{ind.indicator} is marked not applicable: {ind.actual}",
+                yield self.finding(form, f"{ind.indicator} 标为不适用：{ind.actual}",
                                    indicator=ind, field="actual",
                                    suggestion="指标不适用说明绩效目标设置有问题：下年度替换为与项目产出直接相关、可量化的指标。")
 
@@ -219,6 +219,6 @@ class MissedTarget(Rule):
                 continue  # PC101 and PC105 speak for scored rows
             status = target_status(ind)
             if status in ("missed", "partial"):
-                yield self.finding(form, f"{ind.indicator} {'missed' if status == 'missed' else 'partly met'} "
-                                         f"its target (target {ind.target}, actual {ind.actual})",
+                yield self.finding(form, f"{ind.indicator} {'未完成' if status == 'missed' else '部分完成'}"
+                                         f"目标（目标 {ind.target}，实际 {ind.actual}）",
                                    indicator=ind, field="actual")

@@ -29,7 +29,7 @@ class _VerdictRule(Rule):
             evidence = verdict.evidence
             vague = [v for v in evidence.get("vague", []) if v.get("axis") in (self.axis, None)]
             phrases = "、".join(f"“{v['phrase']}”" for v in vague[:3])
-            what = ind.indicator if ind is not None else "form-level explanation"
+            what = ind.indicator if ind is not None else "表级偏差说明"
             message = self.describe(what, phrases)
             suggestion = next((v.get("suggestion") for v in vague if v.get("suggestion")), None) \
                 or self.hint
@@ -54,7 +54,7 @@ class MissingCause(_VerdictRule):
     axis, verdict_label, hint = "cause", "absent", _CAUSE_HINT
 
     def describe(self, what, phrases):
-        return f"{what}: the explanation gives no cause (原因缺失)"
+        return f"{what}：说明没有写原因"
 
 
 @register
@@ -71,7 +71,7 @@ class MissingMeasure(_VerdictRule):
     axis, verdict_label, hint = "measure", "absent", _MEASURE_HINT
 
     def describe(self, what, phrases):
-        return f"{what}: the explanation gives no corrective measure (改进措施缺失)"
+        return f"{what}：说明没有写改进措施"
 
 
 @register
@@ -88,8 +88,8 @@ class VagueCause(_VerdictRule):
     axis, verdict_label, hint = "cause", "generic", _CAUSE_HINT
 
     def describe(self, what, phrases):
-        tail = f": {phrases}" if phrases else ""
-        return f"{what}: the cause is vague or only restates the result{tail}"
+        tail = f"：{phrases}" if phrases else ""
+        return f"{what}：原因笼统或只复述了结果{tail}"
 
 
 @register
@@ -106,5 +106,5 @@ class VagueMeasure(_VerdictRule):
     axis, verdict_label, hint = "measure", "generic", _MEASURE_HINT
 
     def describe(self, what, phrases):
-        tail = f": {phrases}" if phrases else ""
-        return f"{what}: the measure is a slogan without a concrete action{tail}"
+        tail = f"：{phrases}" if phrases else ""
+        return f"{what}：措施是口号，没有具体行动{tail}"
