@@ -113,3 +113,9 @@ def test_rules_and_no_nlp_check_import_no_nlp_stack():
 def test_every_command_has_help_with_an_example():
     for name, command in cli.main.commands.items():
         assert command.help and "Example" in command.help, name
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in cli.main.commands:
+        assert f"pianchai {name}" in readme, name
