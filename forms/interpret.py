@@ -182,7 +182,7 @@ class _Interpreter:
         text_key = self.v.form_text(first)
         if text_key:
             body = " ".join(c for _, c in filled[1:])
-            if body:
+            if body and body not in form.texts.get(text_key, ""):  # not again from a carried merge
                 form.texts[text_key] = (form.texts.get(text_key, "") + body).strip()
             return
         if any(self.v.is_total(c) for _, c in filled) and self.mode != "funds":
