@@ -66,6 +66,14 @@ def target_status(ind: Indicator) -> str:
     """One of met, partial, missed, not_applicable, unknown."""
     if not_applicable(ind):
         return "not_applicable"
+    stated = ind.extra.get("completion", "").strip()  # Hebei's 单项指标完成情况: 完成 / 未完成
+    if stated:
+        if _MISSED.search(stated):
+            return "missed"
+        if _PARTIAL.search(stated):
+            return "partial"
+        if stated in ("完成", "已完成", "达成", "全部完成"):
+            return "met"
     actual = ind.actual.strip()
     if not actual:
         return "unknown"

@@ -52,3 +52,15 @@ def test_expected_score(i, expected):
 def test_no_expected_score_without_weight_or_judgement():
     assert expected_score(ind("x", "及时", "及时", weight=None), BANDS) is None
     assert expected_score(ind("x", "不断增加", "新增78211家"), BANDS) is None
+
+
+def test_stated_completion_column_decides():
+    row = ind("设备投入使用时间", "≤3月", "4月")
+    row.extra["completion"] = "未完成"
+    assert target_status(row) == "missed"
+    row.extra["completion"] = "基本完成"
+    assert target_status(row) == "partial"
+    qualitative = ind("机制健全性", "健全", "有所完善")
+    assert target_status(qualitative) == "unknown"
+    qualitative.extra["completion"] = "完成"
+    assert target_status(qualitative) == "met"
