@@ -56,6 +56,17 @@ class _Fragment:
 
 
 @dataclass
+class _NameFragment:
+    """Part of an indicator name wrapped onto a line of its own (nothing else on the line)."""
+
+    text: str
+    level1: str | None
+    level1_text: str | None
+    level2: str | None
+    level2_text: str | None
+
+
+@dataclass
 class _Labels:
     """A line holding only level labels."""
 
@@ -387,7 +398,8 @@ class _Interpreter:
             if not target and not actual and weight is None and score is None:
                 only = [c for j, c in filled if not (self.v.level1_of(c) or self.v.level2_of(c)
                                                       or self.v.is_section_label(c))]
-                if len(only) == 1 and len(only[0]) >= 4 and parse_number(only[0]) is None:
+                in_expl = expl_col is not None and filled[-1][0] >= expl_col - 1
+                if len(only) == 1 and (len(only[0]) >= 4 or in_expl) and parse_number(only[0]) is None:
                     self.b.items.append(_Fragment(only[0]))
                 elif l1 or l2:
                     self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
@@ -397,6 +409,9 @@ class _Interpreter:
                 self.total_row(filled, src)
                 return
         if _PLACEHOLDER.match(name) and not (target or actual):
+            return
+        if not (target or actual or explanation) and weight is None and score is None:
+            self.b.items.append(_NameFragment(name, l1, l1_text, l2, l2_text))
             return
         name = _NAME_PREFIX.sub("", name)
         values = {f: at(f) for f in ("comparator", "unit", "direction", "method", "completion",
@@ -469,19 +484,40 @@ def _rate(text: str | None, budget: float | None, executed: float | None) -> flo
     return value
 
 
-def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
-    """Give every indicator row its levels and explanation, then append it to the form."""
-    items = b.items
-    # Explanation fragments: continue the row above when its text was cut mid-sentence,
-    # otherwise they are the first part of the next row's cell (split by a page break).
+def _join_fragments(items: list) -> None:
+    """Put text that wrapped onto lines of its own back into its row.
+
+    An explanation fragment continues the row above when that text was cut mid-sentence; it is
+    the first part of the next row's cell when that row has an explanation of its own (a cell
+    split by a page break); otherwise it continues the row above. A name fragment with level
+    labels, or before a row whose name is a stub ("量"), starts the next row's name; otherwise it
+    ends the name above.
+    """
+    def next_row(k: int) -> _Row | None:
+        return next((i for i in items[k + 1:] if isinstance(i, _Row)), None)
+
     pending = ""
     prev: _Row | None = None
-    for item in items:
+    for k, item in enumerate(items):
         if isinstance(item, _Fragment):
+            nxt = next_row(k)
             if prev is not None and prev.explanation and prev.explanation[-1] not in _SENTENCE_END:
+                prev.explanation += item.text
+            elif nxt is not None and nxt.explanation:
+                pending += item.text
+            elif prev is not None and prev.explanation:
                 prev.explanation += item.text
             else:
                 pending += item.text
+        elif isinstance(item, _NameFragment):
+            nxt = next_row(k)
+            if nxt is not None and (prev is None or item.level1 or item.level2 or len(nxt.name) <= 3):
+                nxt.name = item.text + nxt.name
+                if not (nxt.level1 or nxt.level2):
+                    nxt.level1, nxt.level1_text = item.level1, item.level1_text
+                    nxt.level2, nxt.level2_text = item.level2, item.level2_text
+            elif prev is not None:
+                prev.name += item.text
         elif isinstance(item, _Row):
             if pending:
                 item.explanation = pending + item.explanation
@@ -489,6 +525,13 @@ def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
             prev = item
     if pending and prev is not None:
         prev.explanation += pending
+
+
+def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
+    """Give every indicator row its levels and explanation, then append it to the form."""
+    items = b.items
+    _join_fragments(items)
+    items = b.items = [i for i in items if not isinstance(i, (_Fragment, _NameFragment))]
 
     # Level 2: explicit labels carry down; rows before the first label take it; a section label
     # in the level-2 column means the layout no longer says.

@@ -242,3 +242,34 @@ def test_labels_and_values_in_one_cell(tmp_path):
             ["产出指标", "数量指标", "养护里程", "≥35公里", "35公里", "90", "90"]]
     [form] = read_forms(tsv(tmp_path, rows))
     assert (form.project, form.department, form.implementer) == ("乡村道路养护", "某县交通运输局", "某县公路养护中心")
+
+
+HEAD8 = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+
+
+@pytest.mark.parametrize("lines,name", [
+    # the wrapped tail of the name on the line after the row
+    ([["产出指标", "数量指标", "客户对营业网点设置的便捷性问题投诉", "<5个", "0", "5", "5", ""],
+      ["", "", "量"]], "客户对营业网点设置的便捷性问题投诉量"),
+    # the first part of the name on the line before the row (its values centred lower)
+    ([["产出指标", "数量指标", "客户对营业网点设置的便捷性问题投诉"],
+      ["", "", "量", "<5个", "0", "5", "5", ""]], "客户对营业网点设置的便捷性问题投诉量"),
+])
+def test_indicator_name_wrapped_onto_its_own_line(tmp_path, lines, name):
+    rows = [["财政项目支出绩效自评表"], HEADER, HEAD8,
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "35公里", "20", "20", ""], *lines,
+            ["", "", "路面合格率", "≥95%", "96%", "20", "20", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert [i.indicator for i in form.indicators] == ["养护里程", name, "路面合格率"]
+    assert form.indicators[1].target == "<5个"
+
+
+def test_explanation_lines_after_a_full_stop_stay_with_their_row(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER, HEAD8,
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17", "汛期两段路面塌方。"],
+            ["", "", "", "", "", "", "", "剩余4公里已列入次年计划，于5月底前完工，确保实"],
+            ["", "", "", "", "", "", "", "施。"],
+            ["", "", "路面合格率", "≥95%", "96%", "20", "20", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert form.indicators[0].explanation == "汛期两段路面塌方。剩余4公里已列入次年计划，于5月底前完工，确保实施。"
+    assert form.indicators[1].explanation == ""
