@@ -56,6 +56,14 @@ class _Fragment:
 
 
 @dataclass
+class _ValueFragment:
+    """The wrapped tail of a long target or actual text, alone on its line."""
+
+    field: str
+    text: str
+
+
+@dataclass
 class _NameFragment:
     """Part of an indicator name wrapped onto a line of its own (nothing else on the line)."""
 
@@ -395,13 +403,19 @@ class _Interpreter:
             exact = [c for j, c in names if j == h["indicator"] + s]
             name = exact[0] if exact else name
         if not name:
+            only = [(j, c) for j, c in filled if not (self.v.level1_of(c) or self.v.level2_of(c)
+                                                       or self.v.is_section_label(c))]
+            if weight is None and score is None and len(only) == 1:
+                j, text = only[0]
+                in_expl = expl_col is not None and j >= expl_col - 1
+                value_field = next((f for f in ("target", "actual") if f in h and h[f] + s == j), None)
+                if value_field and not in_expl:
+                    self.b.items.append(_ValueFragment(value_field, text))
+                elif (len(text) >= 4 or in_expl) and parse_number(text) is None:
+                    self.b.items.append(_Fragment(text))
+                return
             if not target and not actual and weight is None and score is None:
-                only = [c for j, c in filled if not (self.v.level1_of(c) or self.v.level2_of(c)
-                                                      or self.v.is_section_label(c))]
-                in_expl = expl_col is not None and filled[-1][0] >= expl_col - 1
-                if len(only) == 1 and (len(only[0]) >= 4 or in_expl) and parse_number(only[0]) is None:
-                    self.b.items.append(_Fragment(only[0]))
-                elif l1 or l2:
+                if l1 or l2:
                     self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
                 return
             if weight is not None and score is not None and not target and not actual:
@@ -421,11 +435,9 @@ class _Interpreter:
         if names:
             cols["indicator"] = names[-1][0]
         row_src = Source(src.file, len(self.forms), src.line, src.sheet, cols)
+        values.update(target=target, actual=actual)
         self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
                                  resets, row_src))
-        if target or actual:
-            self.b.items[-1].values["target"] = target
-            self.b.items[-1].values["actual"] = actual
 
     def total_row(self, filled, src: Source) -> None:
         total = self.b.form.total
@@ -509,6 +521,9 @@ def _join_fragments(items: list) -> None:
                 prev.explanation += item.text
             else:
                 pending += item.text
+        elif isinstance(item, _ValueFragment):
+            if prev is not None:
+                prev.values[item.field] = prev.values.get(item.field, "") + item.text
         elif isinstance(item, _NameFragment):
             nxt = next_row(k)
             if nxt is not None and (prev is None or item.level1 or item.level2 or len(nxt.name) <= 3):
@@ -531,7 +546,7 @@ def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
     """Give every indicator row its levels and explanation, then append it to the form."""
     items = b.items
     _join_fragments(items)
-    items = b.items = [i for i in items if not isinstance(i, (_Fragment, _NameFragment))]
+    items = b.items = [i for i in items if isinstance(i, (_Row, _Labels))]
 
     # Level 2: explicit labels carry down; rows before the first label take it; a section label
     # in the level-2 column means the layout no longer says.

@@ -273,3 +273,14 @@ def test_explanation_lines_after_a_full_stop_stay_with_their_row(tmp_path):
     [form] = read_forms(tsv(tmp_path, rows))
     assert form.indicators[0].explanation == "汛期两段路面塌方。剩余4公里已列入次年计划，于5月底前完工，确保实施。"
     assert form.indicators[1].explanation == ""
+
+
+def test_long_actual_wrapped_onto_its_own_line(tmp_path):
+    rows = [["财政项目支出绩效自评表"], HEADER, HEAD8,
+            ["效益指标", "社会效益指标", "柜台压力缓解程度", "有所缓解", "新增单位账户注销等网上业务，", "5", "5", ""],
+            ["", "", "", "", "柜台压力进一步缓解"],
+            ["", "", "路面合格率", "≥95%", "96%", "20", "20", ""]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    first, second = form.indicators
+    assert first.actual == "新增单位账户注销等网上业务，柜台压力进一步缓解"
+    assert first.explanation == "" and second.explanation == ""
