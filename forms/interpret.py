@@ -19,7 +19,7 @@ from forms.vocabulary import Vocabulary, key, vocabulary
 
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
-_TITLE = re.compile(r"自评表|自评报告表|绩效目标自评|绩效自评")
+_TITLE = re.compile(r"自评(报告)?表|评价表")  # not 绩效自评结论, a row inside the form
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 _SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)

@@ -284,3 +284,11 @@ def test_long_actual_wrapped_onto_its_own_line(tmp_path):
     first, second = form.indicators
     assert first.actual == "新增单位账户注销等网上业务，柜台压力进一步缓解"
     assert first.explanation == "" and second.explanation == ""
+
+
+def test_a_conclusion_row_does_not_start_a_new_form(tmp_path):
+    rows = [["项目支出绩效自评表"], HEADER, HEAD8,
+            ["产出指标", "数量指标", "养护里程", "≥35公里", "35公里", "90", "90", ""],
+            ["四、绩效自评结论", "项目目标全部完成。"]]
+    [form] = read_forms(tsv(tmp_path, rows))
+    assert form.texts == {"conclusion": "项目目标全部完成。"}
