@@ -130,7 +130,26 @@ class _Block:
         return out
 
 
-class _TokenBlock(_Block):
+class _BatchBlock(_Block):
+    """A block with lookup tables for whole-batch scoring, built on the first batch: a single
+    `pianchai explain` never needs them."""
+
+    __slots__ = ("_tables",)
+
+    def __init__(self, vocab, idf, coef):
+        super().__init__(vocab, idf, coef)
+        self._tables = None
+
+    def tables(self) -> tuple:
+        if self._tables is None:
+            self._tables = self.build_tables()
+        return self._tables
+
+    def build_tables(self) -> tuple:
+        raise NotImplementedError
+
+
+class _TokenBlock(_BatchBlock):
     """The token block, its bigrams looked up as pairs of token codes.
 
     Same terms as region_tokens() (the tokens, then "a_b" for each adjacent pair, "<none>" for
@@ -138,26 +157,18 @@ class _TokenBlock(_Block):
     of a vocabulary bigram gets a code, and a bigram is the pair of its sides' codes (split at
     each "_", so a token that itself contains "_" is read exactly as the string would be)."""
 
-    __slots__ = ("_tables",)
-
-    def __init__(self, vocab, idf, coef):
-        super().__init__(vocab, idf, coef)
-        self._tables = None     # built on the first batch: a single `pianchai explain` never needs them
-
-    def tables(self) -> tuple:
+    def build_tables(self) -> tuple:
         """(code of each token, vocabulary id of each code, sorted bigram keys, their ids)."""
-        if self._tables is None:
-            code = {t: c for c, t in enumerate(self.index)}       # every term is its own code
-            pairs = []
-            for term, i in self.index.items():
-                for k in (k for k, ch in enumerate(term) if ch == "_"):
-                    a, b = code.setdefault(term[:k], len(code)), code.setdefault(term[k + 1:], len(code))
-                    pairs.append((a * (1 << 31) + b, i))
-            pairs.sort()
-            self._tables = (code, np.array([self.index.get(t, -1) for t in code], dtype=np.intp),
-                            np.array([k for k, _ in pairs], dtype=np.int64),
-                            np.array([i for _, i in pairs], dtype=np.intp))
-        return self._tables
+        code = {t: c for c, t in enumerate(self.index)}       # every term is its own code
+        pairs = []
+        for term, i in self.index.items():
+            for k in (k for k, ch in enumerate(term) if ch == "_"):
+                a, b = code.setdefault(term[:k], len(code)), code.setdefault(term[k + 1:], len(code))
+                pairs.append((a * (1 << 31) + b, i))
+        pairs.sort()
+        return (code, np.array([self.index.get(t, -1) for t in code], dtype=np.intp),
+                np.array([k for k, _ in pairs], dtype=np.int64),
+                np.array([i for _, i in pairs], dtype=np.intp))
 
     def logits_unigrams(self, token_lists: list[list[str]]) -> np.ndarray:
         """Like logits([region_tokens…]) from the regions' token lists (region_unigrams)."""
@@ -184,26 +195,18 @@ class _TokenBlock(_Block):
         return self._scores(doc[order], ids[order], n)
 
 
-class _CharBlock(_Block):
+class _CharBlock(_BatchBlock):
     """The character-bigram block, looked up as code-point pairs.
 
     Same terms as region_chars() (bigrams of the digit-folded region, "<none>" for an empty one),
     but read from the batch's code points with numpy: building ≈ 25 two-character strings per
     text and hashing them cost more than the rest of the model."""
 
-    __slots__ = ("_tables",)
-
-    def __init__(self, vocab, idf, coef):
-        super().__init__(vocab, idf, coef)
-        self._tables = None     # built on the first batch: a single `pianchai explain` never needs them
-
-    def tables(self) -> tuple:
+    def build_tables(self) -> tuple:
         """(sorted code-point pair keys of the vocabulary's bigrams, their ids)."""
-        if self._tables is None:
-            pairs = sorted((ord(t[0]) << 21 | ord(t[1]), i) for t, i in self.index.items() if len(t) == 2)
-            self._tables = (np.array([k for k, _ in pairs], dtype=np.int64),
-                            np.array([i for _, i in pairs], dtype=np.intp))
-        return self._tables
+        pairs = sorted((ord(t[0]) << 21 | ord(t[1]), i) for t, i in self.index.items() if len(t) == 2)
+        return (np.array([k for k, _ in pairs], dtype=np.int64),
+                np.array([i for _, i in pairs], dtype=np.intp))
 
     def logits_folded(self, texts: list[str]) -> np.ndarray:
         """Like logits([region_chars…]) from the regions' digit-folded texts (region_folded)."""
