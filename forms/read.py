@@ -8,8 +8,6 @@ from forms.errors import FormError
 from forms.interpret import interpret
 from forms.model import Form
 
-FORMATS = ("text", "xlsx", "xls", "docx", "pdf", "html")
-
 
 def read_forms(path: str | Path) -> list[Form]:
     """Every form in the file, or FormError naming the file and what is wrong with it."""

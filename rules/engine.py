@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 from forms.model import Form, Indicator, Source
+from rules.judgement import target_status
 
 LEVELS = ("error", "warning", "info")
 
@@ -133,8 +134,6 @@ class Context:
 
 def needs_explanation(ind: Indicator) -> bool:
     """Lost points or missed target: the rows whose 偏差原因分析及改进措施 must be written."""
-    from rules.judgement import target_status
-
     return ind.lost_points > 0 or target_status(ind) in ("missed", "partial")
 
 

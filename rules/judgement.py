@@ -41,7 +41,8 @@ def lower_is_better(ind: Indicator, target: Quantity | None = None) -> bool:
     return not name.endswith("率") or bool(re.search(r"(发生|事故|投诉|差错|不合格|返工)率$", name))
 
 
-def _comparable(t: Quantity, a: Quantity) -> bool:
+def comparable(t: Quantity, a: Quantity) -> bool:
+    """Both numeric, the actual a clean quantity, and units that agree (or one missing)."""
     if t.value is None or a.value is None or not a.clean:
         return False
     tu, au = t.unit.strip(), a.unit.strip()
@@ -51,7 +52,7 @@ def _comparable(t: Quantity, a: Quantity) -> bool:
 def achievement(ind: Indicator) -> float | None:
     """B/A for positive indicators, A/B for negative ones (as a fraction), None if not numeric."""
     t, a = ind.target_quantity, ind.actual_quantity
-    if not _comparable(t, a):
+    if not comparable(t, a):
         return None
     if lower_is_better(ind, t):
         if a.value <= t.value or a.value == 0:
@@ -78,7 +79,7 @@ def target_status(ind: Indicator) -> str:
     if not actual:
         return "unknown"
     t, a = ind.target_quantity, ind.actual_quantity
-    if _comparable(t, a):
+    if comparable(t, a):
         lower = lower_is_better(ind, t)
         tv, av = t.value, a.value
         cmp_ = t.comparator or ("≤" if lower else "≥")

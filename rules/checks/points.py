@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rules.engine import Rule, register
-from rules.judgement import achievement, expected_score, lower_is_better, not_applicable, target_status
+from rules.judgement import comparable, expected_score, lower_is_better, not_applicable, target_status
 
 
 def _pts(x: float) -> str:
@@ -167,14 +167,15 @@ class OverCompletion(Rule):
             if ind.explanation.strip():
                 continue
             t, a = ind.target_quantity, ind.actual_quantity
-            if t.value is None or a.value is None or not a.clean or t.value <= 0:
+            if not comparable(t, a) or t.value <= 0:
                 continue
-            ratio = achievement(ind)
-            if ratio is None:
-                continue
-            over = (t.value / a.value if a.value else float("inf")) if lower_is_better(ind, t) \
-                else a.value / t.value
-            if over >= ratio_limit and not (lower_is_better(ind, t) and a.value == 0):
+            if lower_is_better(ind, t):
+                if a.value == 0:
+                    continue  # none at all against a ceiling is not a target set too low
+                over = t.value / a.value
+            else:
+                over = a.value / t.value
+            if over >= ratio_limit:
                 yield self.finding(
                     form, f"{ind.indicator}：实际 {ind.actual} 是目标 {ind.target} 的 {over:.2f} 倍，"
                           f"未作说明", indicator=ind, field="explanation",
