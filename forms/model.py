@@ -45,7 +45,9 @@ class Indicator:
 
     level1 一级指标, level2 二级指标, indicator 三级指标 name, target 年度指标值, actual 实际完成值,
     weight 分值/权重, score 得分, explanation 偏差原因分析及改进措施. Texts keep what the form says;
-    `target_quantity` / `actual_quantity` are parsed views of them.
+    `target_quantity` / `actual_quantity` are parsed views of them. `doubtful` names the fields
+    the reader could not read with confidence (damaged or ambiguous text): rules must not raise an
+    error on them, because a misread number becomes a false alarm.
     """
 
     level1: str | None
@@ -58,6 +60,7 @@ class Indicator:
     explanation: str = ""
     source: Source | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    doubtful: frozenset[str] = frozenset()
 
     @property
     def target_quantity(self) -> Quantity:
@@ -91,6 +94,8 @@ class Indicator:
             d["actual_parsed"] = self.actual_quantity.to_dict()
         if self.extra:
             d["extra"] = dict(self.extra)
+        if self.doubtful:
+            d["doubtful"] = sorted(self.doubtful)
         if with_source and self.source is not None:
             d["source"] = self.source.to_dict()
         return d
@@ -114,7 +119,8 @@ class Funds:
     """The funds block (项目资金): 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分.
 
     The top-level numbers are the 年度资金总额 row; `parts` holds the 其中 rows by their label.
-    `execution_rate` is in percent as written (100.00 means 100%).
+    `execution_rate` is in percent as written (100.00 means 100%). `doubtful` names the fields
+    read without confidence (as on `Indicator`).
     """
 
     budget_initial: float | None = None
@@ -126,6 +132,7 @@ class Funds:
     reason: str = ""
     parts: dict[str, FundsRow] = field(default_factory=dict)
     source: Source | None = None
+    doubtful: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict:
         d = {
@@ -140,6 +147,8 @@ class Funds:
             d["parts"] = {k: v.to_dict() for k, v in self.parts.items()}
         if self.reason:
             d["reason"] = self.reason
+        if self.doubtful:
+            d["doubtful"] = sorted(self.doubtful)
         return d
 
 
@@ -151,12 +160,31 @@ class Total:
     score: float | None = None
     grade: str | None = None
     source: Source | None = None
+    doubtful: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict:
         d = {"weight": _num(self.weight), "score": _num(self.score)}
         if self.grade:
             d["grade"] = self.grade
+        if self.doubtful:
+            d["doubtful"] = sorted(self.doubtful)
         return d
+
+
+@dataclass(slots=True)
+class Unreadable:
+    """A row of the table the reader saw but could not read with confidence (无法可靠读取的行).
+
+    It is reported as unreadable rather than guessed: `text` is the row as extracted, `why` a short
+    reason in Chinese ("数字缺失", "列错位无法对齐", ...).
+    """
+
+    text: str
+    why: str
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "text": self.text, "why": self.why}
 
 
 @dataclass(slots=True)
@@ -166,7 +194,7 @@ class Form:
     project 项目名称, year 年度, department 主管部门, implementer 实施单位, goal 年度总体目标 with
     `goal_target` (预期目标) and `goal_actual` (实际完成情况). `texts` holds form-level explanation
     cells some templates have instead of per-row ones: keys `deviation` (偏差大或目标未完成原因分析),
-    `problems` (存在问题), `measures` (改进措施), `conclusion` (评价结论).
+    `problems` (存在问题), `measures` (改进措施), `conclusion` (评价结论). `unreadable` lists rows seen but not read.
     """
 
     project: str = ""
@@ -180,6 +208,7 @@ class Form:
     total: Total = field(default_factory=Total)
     texts: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
+    unreadable: list[Unreadable] = field(default_factory=list)
     has_weights: bool = True
     has_scores: bool = True
 
@@ -197,6 +226,8 @@ class Form:
         }
         if self.texts:
             d["texts"] = dict(self.texts)
+        if self.unreadable:
+            d["unreadable"] = [u.to_dict() for u in self.unreadable]
         if with_source and self.source is not None:
             d["source"] = self.source.to_dict()
         return d
