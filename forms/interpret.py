@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from forms.align import DASH, LEVEL1, LEVEL2, SECTION, TEXT, align, classify
 from forms.cells import Table
 from forms.model import Form, Funds, FundsRow, Indicator, Source, Total
 from forms.quantity import normalize, parse_number
@@ -27,6 +28,10 @@ _GOAL_TARGET = ("预期目标", "预算目标", "年度目标")
 _GOAL_ACTUAL = ("实际完成情况", "全年实际完成情况", "实际完成")
 _GOAL_LABELS = ("年度总体目标", "总体目标") + _GOAL_TARGET + _GOAL_ACTUAL
 _SENTENCE_END = "。！？；.!?;）)”\""
+# "label：" at the start of a cell or after a space: 单位名称:某站 填报日期:2023年3月20日
+_INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
+_MONEY = re.compile(r"^((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|元|万)$")
+FUNDS_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 _VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
                  "completion")
 
@@ -46,6 +51,7 @@ class _Row:
     level2_text: str | None      # … as written
     resets_level2: bool          # a section label sat in the level-2 column
     source: Source
+    doubtful: frozenset[str] = frozenset()   # fields the alignment could not decide
 
 
 @dataclass
@@ -89,6 +95,7 @@ class _FormBuilder:
     form: Form
     items: list = field(default_factory=list)
     pending_level1: tuple[str, str] | None = None   # (canonical, as written) from the header row
+    unit_name: str = ""        # 单位名称: the implementer where the form names no 实施单位
 
     @property
     def started(self) -> bool:
@@ -118,7 +125,13 @@ class _Interpreter:
         self.b: _FormBuilder | None = None
         self.mode: str | None = None
         self.header: dict[str, int] = {}
+        self.columns: tuple[str, ...] = ()
+        self.sub_header_open = False
         self.funds_header: dict[str, int] = {}
+        self.funds_columns: tuple[str, ...] = ()
+        self.funds_total_seen = False
+        self.funds_block = ""
+        self.rate_announced = False
         self.goals_header: dict[str, int] = {}
 
     # -- the stream ------------------------------------------------------------------------
@@ -137,6 +150,7 @@ class _Interpreter:
         self.b = _FormBuilder(Form(source=src))
         self.mode = None
         self.header = {}
+        self.funds_total_seen = False
 
     def close(self) -> None:
         if self.b is not None and self.b.started:
@@ -145,6 +159,7 @@ class _Interpreter:
         self.b = None
 
     def row(self, cells: list[str], src: Source) -> None:
+        self.current_cells = cells
         filled = [(j, c) for j, c in enumerate(cells) if c]
         first = filled[0][1]
         if len(filled) <= 2 and _TITLE.search(first) and len(first) <= 40:
@@ -167,18 +182,7 @@ class _Interpreter:
         keys = [key(c) for _, c in filled]
         if self.is_indicator_header(cells):
             return
-        if any(self.v.funds_field(c) in ("budget_full_year", "budget_initial") for _, c in filled) and \
-                any(self.v.funds_field(c) == "executed" for _, c in filled):
-            self.mode = "funds"
-            self.funds_header = {}
-            for j, c in filled:
-                f = self.v.funds_field(c)
-                if f and f not in self.funds_header:
-                    self.funds_header[f] = j
-            weight = re.search(r"[（(](\d+(?:\.\d+)?)分[）)]", first)
-            if weight and form.funds.weight is None:
-                form.funds.weight = float(weight.group(1))
-            form.funds.source = src
+        if self.funds_header_row(filled, cells, src):
             return
         if "年度总体目标" in keys or "总体目标" in keys or any(k in _GOAL_TARGET for k in keys):
             header = {}
@@ -221,12 +225,14 @@ class _Interpreter:
             self.b.form.year = int(m.group(1))
 
     def split_inline_fields(self, filled: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """"主管部门：某局" written in one cell becomes a label cell and a value cell."""
+        """"主管部门：某局" written in one cell becomes a label cell and a value cell; several such
+        pairs in one cell ("单位名称:某站 填报日期:2023年3月20日") become several."""
         out = []
         for j, c in filled:
-            head, sep, rest = c.partition("：") if "：" in c else c.partition(":")
-            if sep and self.v.field_label(head):
-                out += [(j, head), (j, rest.strip())]
+            parts = _INLINE_LABEL.split(c)
+            if len(parts) >= 3 and not parts[0].strip() and self.v.field_label(parts[1]):
+                for k in range(1, len(parts) - 1, 2):
+                    out += [(j, parts[k]), (j, parts[k + 1].strip())]
             else:
                 out.append((j, c))
         return out
@@ -244,6 +250,8 @@ class _Interpreter:
                     form.department = value
                 elif label == "implementer" and not form.implementer:
                     form.implementer = value
+                elif label == "unit" and not self.b.unit_name:
+                    self.b.unit_name = value
                 i += 2
             else:
                 if key(filled[i][1]) in ("年度", "评价年度", "自评年度") and i + 1 < len(filled):
@@ -251,41 +259,98 @@ class _Interpreter:
                 i += 1
 
     # -- funds ----------------------------------------------------------------------------
+    def funds_header_row(self, filled, cells, src: Source) -> bool:
+        """The funds block's header: its value columns in order, after the block's own label."""
+        fields = [self.v.funds_field(c) for _, c in filled]
+        if not ({"budget_full_year", "budget_initial"} & set(fields) and "executed" in fields):
+            if "execution_rate" in fields:
+                self.rate_announced = True
+            return False
+        form = self.b.form
+        if self.pairs_row(filled):
+            return True
+        start = 0 if fields[0] else filled[0][0] + 1  # the block label (项目资金（万元）) is no column
+        self.funds_block = "" if fields[0] else key(filled[0][1])
+        columns = [self.v.funds_field(c) or "spacer" for c in cells[start:]]
+        while columns and columns[-1] == "spacer":
+            columns.pop()
+        self.mode = "funds"
+        self.funds_columns = tuple(columns)
+        self.funds_header = {f: j for j, f in enumerate(columns) if f != "spacer"}
+        weight = re.search(r"[（(](\d+(?:\.\d+)?)分[）)]", filled[0][1])
+        if weight and form.funds.weight is None:
+            form.funds.weight = float(weight.group(1))
+        form.funds.source = src
+        return True
+
+    def pairs_row(self, filled) -> bool:
+        """Labels and amounts side by side (预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 100.00), the
+        layout of Hebei's export: each label takes the number after it; a last number on its own is
+        the 执行进度 announced in the line above."""
+        funds = self.b.form.funds
+        got: dict[str, float | None] = {}
+        k = 0
+        while k + 1 < len(filled) and self.v.funds_field(filled[k][1]) and \
+                _amount(filled[k + 1][1]) is not None:
+            got.setdefault(self.v.funds_field(filled[k][1]), _amount(filled[k + 1][1]))
+            k += 2
+        if len(got) < 2:
+            return False
+        rest = filled[k:]
+        funds.budget_initial = got.get("budget_initial", funds.budget_initial)
+        funds.budget_full_year = got.get("budget_full_year", funds.budget_full_year)
+        funds.executed = got.get("executed", funds.executed)
+        if len(rest) == 1 and parse_number(rest[0][1]) is not None and self.rate_announced:
+            funds.execution_rate = parse_number(rest[0][1])
+        self.mode = "funds"
+        self.funds_columns = ()
+        return True
+
     def funds_row(self, filled, cells, src: Source) -> None:
         funds = self.b.form.funds
+        if self.pairs_row(filled):
+            return
         # The block's own vertical label (项目资金) may be carried into its rows: skip past it.
-        label_col, label = next(((j, c) for j, c in filled if self.v.funds_row(c)), filled[0])
+        label_col, label = next(((j, c) for j, c in filled
+                                 if key(c) != self.funds_block and self.v.funds_row(c)), filled[0])
         which = self.v.funds_row(label)
-        if which is None and parse_number(label) is not None and funds.budget_full_year is None:
+        if which is None and _amount(label) is not None and funds.budget_full_year is None:
             which, label_col = "total", -1  # a one-line funds block: numbers with no row label
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])
             return
-        values: dict[str, str] = {}
-        h = self.funds_header
-        first_value_col = min((c for f, c in h.items() if f != "reason"), default=label_col + 1)
-        shift = 0
-        if label_col >= first_value_col:  # label sits under a value column: the row is shifted
-            shift = label_col + 1 - first_value_col
-        for f, col in h.items():
-            j = col + shift
-            if 0 <= j < len(cells) and j > label_col:
-                values[f] = cells[j]
-        numbers = {f: parse_number(values.get(f)) for f in ("budget_initial", "budget_full_year", "executed")}
-        if which == "total":
-            funds.budget_initial = numbers["budget_initial"]
-            funds.budget_full_year = numbers["budget_full_year"]
-            funds.executed = numbers["executed"]
+        rest = cells[label_col + 1:]
+        al = align(rest, self.funds_columns)
+        values = {f: "".join(rest[j] for j in js) for f, js in al.cells.items()}
+        amounts = {f: _amount(values.get(f)) for f in ("budget_initial", "budget_full_year", "executed")}
+        # A value that is there but unreadable ("．32" with its digits lost) is not a number to use.
+        damaged = {f for f in ("budget_initial", "budget_full_year", "executed", "weight",
+                               "execution_rate", "score")
+                   if values.get(f) and _amount(values[f]) is None and classify(values[f]) != DASH}
+        doubtful = (al.doubtful | damaged) & set(FUNDS_FIELDS)
+        if which == "total" and not self.funds_total_seen:
+            self.funds_total_seen = True
+            funds.budget_initial = amounts["budget_initial"]
+            funds.budget_full_year = amounts["budget_full_year"]
+            funds.executed = amounts["executed"]
             if funds.weight is None:
                 funds.weight = parse_number(values.get("weight"))
             funds.score = parse_number(values.get("score"))
-            funds.execution_rate = _rate(values.get("execution_rate"), funds.budget_full_year, funds.executed)
+            funds.execution_rate = parse_number(values.get("execution_rate"))
             if values.get("reason"):
                 funds.reason = values["reason"]
             funds.source = src
-        elif any(n is not None for n in numbers.values()):
-            funds.parts[which] = FundsRow(**numbers)
+            funds.doubtful = frozenset(doubtful)
+        elif which != "total":
+            if any(n is not None for n in amounts.values()):
+                funds.parts[which] = FundsRow(**amounts)
+            # Rate, weight and score merged over the block's rows land on the first row that has
+            # them: take them from a 其中 row when the total row left them out.
+            if not funds.parts or len(funds.parts) <= 1:
+                for f in ("execution_rate", "weight", "score"):
+                    if getattr(funds, f) is None and parse_number(values.get(f)) is not None:
+                        setattr(funds, f, parse_number(values.get(f)))
 
     # -- goals ----------------------------------------------------------------------------
     def goals_row(self, filled) -> None:
@@ -306,18 +371,26 @@ class _Interpreter:
     # -- indicators -------------------------------------------------------------------------
     def is_indicator_header(self, cells: list[str]) -> bool:
         found: dict[str, int] = {}
+        columns: list[str] = []
         for j, c in enumerate(cells):
             f = self.v.indicator_field(c) if c else None
             if f is None and c and ("原因" in c and ("偏差" in c or "未完成" in c)):
                 f = "explanation"
             if f and f not in found:
                 found[f] = j
+            if f is None:
+                f = "section" if c and (self.v.level1_of(c) or self.v.is_section_label(c)) else "spacer"
+            columns.append(f)
         if "target" not in found or not ({"indicator", "level1", "level2"} & found.keys()):
             return False
         if "actual" not in found and "weight" not in found:
             return False
+        while columns and columns[-1] == "spacer":
+            columns.pop()
         self.mode = "indicators"
         self.header = found
+        self.columns = tuple(columns)
+        self.sub_header_open = True
         form = self.b.form
         form.has_weights = "weight" in found
         form.has_scores = "score" in found
@@ -327,92 +400,74 @@ class _Interpreter:
                 self.b.pending_level1 = (lv, _label_text(c))
         return True
 
-    def _shift(self, cells: list[str]) -> int:
-        """How far this row's cells sit from the header's columns.
-
-        PDF text shifts whole rows left or right; the weight and score are the two cells a row
-        always has as plain numbers, so they anchor it.
-        """
-        anchors = [self.header[f] for f in ("weight", "score") if f in self.header]
-        if not anchors:
-            return 0
-
-        def num(j: int) -> bool:
-            return 0 <= j < len(cells) and parse_number(cells[j]) is not None
-
-        shifts = (0, -1, 1, -2, 2, -3, 3)
-        for s in shifts:
-            if all(num(c + s) for c in anchors):
-                return s
-        if any(num(c) for c in anchors):
-            return 0  # only one of the two written (a weight merged above, or left blank)
-        for s in shifts:
-            if num(anchors[0] + s):
-                return s
-        return 0
+    def sub_header(self, filled) -> bool:
+        """A second header line under the first (指标性质 | 指标值 | 度量单位 under 年度指标值; 单项指标得分
+        | 权重占比 | 折算得分 under 自评得分): each refined column is replaced by its parts."""
+        fields = [self.v.indicator_field(c) for _, c in filled]
+        if not fields or None in fields:
+            return False
+        cols = list(self.columns)
+        for parent, parts in self.v.refinements.items():
+            present = [f for f in fields if f in parts]
+            if not present or parent not in cols:
+                continue
+            j = cols.index(parent)
+            cols[j:j + 1] = list(parts)
+        for f in set(fields):  # a field the sub-header supplies again: the first one was a stand-in
+            where = [j for j, c in enumerate(cols) if c == f]
+            for j in where[:-1]:
+                cols[j] = "description"
+        self.columns = tuple(cols)
+        for f in fields:
+            self.header.setdefault(f, len(self.header))
+        form = self.b.form
+        form.has_weights = form.has_weights or "weight" in fields
+        form.has_scores = form.has_scores or "score" in fields
+        return True
 
     def indicator_row(self, cells: list[str], filled, src: Source) -> None:
-        h = self.header
-        s = self._shift(cells)
+        if self.sub_header_open and self.sub_header(filled):
+            return
+        self.sub_header_open = False
+        al = align(cells, self.columns)
 
-        def at(f: str) -> str:
-            j = h.get(f)
-            if j is None:
-                return ""
-            j += s
-            return cells[j] if 0 <= j < len(cells) else ""
+        def got(f: str, sep: str = "") -> str:
+            return sep.join(cells[j] for j in al.cells.get(f, ()) if cells[j])
 
-        value_cols = [h[f] + s for f in _VALUE_FIELDS if f in h]
-        first_value = min(value_cols) if value_cols else len(cells)
-        expl_col = h["explanation"] + s if "explanation" in h else None
         l1 = l1_text = l2 = l2_text = None
         resets = False
-        names: list[tuple[int, str]] = []
-        level2_col = h["level2"] + s if "level2" in h else None
-        level1_col = h["level1"] + s if "level1" in h else None
-        for j, c in filled:
-            if j >= first_value:
-                break
-            if h.get("description") is not None and j == h["description"] + s:
+        label_cells = [j for f in ("section", "level1", "level2") for j in al.cells.get(f, ())]
+        label_cells += [j for j in al.dropped if classify(cells[j]) in (LEVEL1, LEVEL2, SECTION)]
+        for j in sorted(label_cells):
+            c = cells[j]
+            if not c:
                 continue
-            lv1, lv2 = self.v.level1_of(c), self.v.level2_of(c)
+            lv1 = self.v.level1_of(c) or self.v.level1_fuzzy(c)
+            lv2 = self.v.level2_of(c) or self.v.level2_fuzzy(c)
             if lv1 and lv2:  # 成本指标: level 1 in newer templates, level 2 in older ones
-                if j == level1_col:
+                if j in al.cells.get("level1", ()):
                     lv2 = None
                 else:
                     lv1 = None
             if lv1:
-                l1, l1_text = lv1, _label_text(c)
+                l1, l1_text = lv1, c.strip()
             elif lv2:
-                l2, l2_text = lv2, _label_text(c)
+                l2, l2_text = lv2, c.strip()
             elif self.v.is_section_label(c):
-                resets = resets or j == level2_col
-            else:
-                names.append((j, c))
-        explanation = ""
-        if expl_col is not None:
-            explanation = "".join(c for j, c in filled if j >= expl_col and j not in value_cols)
-        weight, score = parse_number(at("weight")), parse_number(at("score"))
-        if score is None and at("score"):
-            score, spill = _score_with_text(at("score"))
+                resets = resets or j in al.cells.get("level2", ())
+        name_cells = al.cells.get("indicator", ())
+        name = got("indicator")
+        explanation = got("explanation")
+        weight, score = parse_number(got("weight")), parse_number(got("score"))
+        if score is None and got("score"):
+            score, spill = _score_with_text(got("score"))
             if spill and spill not in explanation:
                 explanation = spill + explanation
-        target, actual = at("target"), at("actual")
-        name = names[-1][1] if names else ""
-        if names and "indicator" in h:
-            exact = [c for j, c in names if j == h["indicator"] + s]
-            name = exact[0] if exact else name
+        target, actual = got("target", " "), got("actual", " ")
+        values_filled = [j for j, c in enumerate(cells) if c and j not in label_cells]
         if not name:
-            only = [(j, c) for j, c in filled if not (self.v.level1_of(c) or self.v.level2_of(c)
-                                                       or self.v.is_section_label(c))]
-            if weight is None and score is None and len(only) == 1:
-                j, text = only[0]
-                in_expl = expl_col is not None and j >= expl_col - 1
-                value_field = next((f for f in ("target", "actual") if f in h and h[f] + s == j), None)
-                if value_field and not in_expl:
-                    self.b.items.append(_ValueFragment(value_field, text))
-                elif (len(text) >= 4 or in_expl) and parse_number(text) is None:
-                    self.b.items.append(_Fragment(text))
+            if len(values_filled) == 1 and weight is None and score is None:
+                self.lone_cell(cells[values_filled[0]], al, values_filled[0])
                 return
             if not target and not actual and weight is None and score is None:
                 if l1 or l2:
@@ -422,37 +477,63 @@ class _Interpreter:
                 # A total row without its label: two numbers and nothing else.
                 self.total_row(filled, src)
                 return
+        elif len(values_filled) == 1 and weight is None and score is None and not (l1 or l2):
+            self.lone_cell(name, al, values_filled[0])
+            return
         if _PLACEHOLDER.match(name) and not (target or actual):
             return
         if not (target or actual or explanation) and weight is None and score is None:
             self.b.items.append(_NameFragment(name, l1, l1_text, l2, l2_text))
             return
         name = _NAME_PREFIX.sub("", name)
-        values = {f: at(f) for f in ("comparator", "unit", "direction", "method", "completion",
-                                     "description") if f in h and at(f)}
-        target, actual = _compose(target, actual, values)
-        cols = {f: h[f] + s for f in h}
-        if names:
-            cols["indicator"] = names[-1][0]
+        values = {f: got(f) for f in ("comparator", "unit", "direction", "method", "completion",
+                                     "description", "single_score") if got(f)}
+        target = _compose(target, values)
+        cols = {f: j for f, j in self.header.items()}
+        cols.update({f: js[0] for f, js in al.cells.items() if js})
         row_src = Source(src.file, len(self.forms), src.line, src.sheet, cols)
         values.update(target=target, actual=actual)
+        doubtful = al.doubtful & {"target", "actual", "weight", "score"}
         self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
-                                 resets, row_src))
+                                 resets, row_src, frozenset(doubtful)))
+
+    def lone_cell(self, text: str, al, j: int) -> None:
+        """A line with one cell of text: the wrapped part of a name, a value or an explanation."""
+        if _PLACEHOLDER.match(text) or classify(text) == DASH:
+            return
+        where = next((f for f, js in al.cells.items() if j in js), None)
+        if where in ("target", "actual"):
+            self.b.items.append(_ValueFragment(where, text))
+        elif where in ("explanation", "method", "description") or (
+                classify(text) == TEXT and (len(text) >= 16 or text[-1] in _SENTENCE_END)):
+            self.b.items.append(_Fragment(text))
+        elif parse_number(text) is None and not _PLACEHOLDER.match(text) and not self.v.truncated_label(text):
+            self.b.items.append(_NameFragment(text, None, None, None, None))
 
     def total_row(self, filled, src: Source) -> None:
+        """The 总分 row. With one number, its place says which total it is: followed by blank cells
+        in a form with weights it is the total of weights (an unfilled form), else the score."""
         total = self.b.form.total
-        numbers = [parse_number(c) for _, c in filled]
+        start = next((k for k, (_, c) in enumerate(filled) if self.v.is_total(c)), -1) + 1
+        cells_after = filled[start:]
+        numbers = [parse_number(c) for _, c in cells_after]
         numbers = [n for n in numbers if n is not None]
         if len(numbers) >= 2:
             total.weight, total.score = numbers[-2], numbers[-1]
         elif numbers:
             total.score = numbers[0]
+            if self.b.form.has_weights and start and self.columns:
+                row = self.current_cells
+                j = filled[start][0] if start < len(filled) else None
+                last = next(j for j, c in reversed(list(enumerate(row))) if c)
+                blanks_after = len(row) - 1 - last
+                if blanks_after >= 1 and "score" in self.columns:
+                    total.weight, total.score = numbers[0], None
         for _, c in filled:
             if c in self.v.grades:
                 total.grade = c
         total.source = src
         self.mode = "after_total"
-
 
 def _score_with_text(cell: str) -> tuple[float | None, str]:
     """A score cell an author wrote the explanation into: "9（两期培训取消）" → (9, "两期培训取消")."""
@@ -468,31 +549,26 @@ def _label_text(cell: str) -> str:
     return re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", cell).strip()
 
 
-def _compose(target: str, actual: str, values: dict[str, str]) -> tuple[str, str]:
-    """Join split target columns (指标性质 | 指标值 | 度量单位) into the text a form would write."""
+def _compose(target: str, values: dict[str, str]) -> str:
+    """Join split target columns (指标性质 | 指标值 | 度量单位) into the text a form would write.
+
+    The actual stays as written; its unit is the row's `unit` (kept in `extra`)."""
     cmp_, unit = values.get("comparator", ""), values.get("unit", "")
-    if cmp_ and cmp_ in ("定性", "定量"):
+    if cmp_ in ("定性", "定量", "正向", "反向"):
         cmp_ = ""
-    if cmp_ or unit:
-        if target and parse_number(target) is not None:
-            target = f"{cmp_}{target}{unit}"
-        if actual and parse_number(actual) is not None and unit:
-            actual = f"{actual}{unit}"
-    return target, actual
+    if (cmp_ or unit) and target and parse_number(target) is not None:
+        target = f"{cmp_}{target}{unit}"
+    return target
 
 
-def _rate(text: str | None, budget: float | None, executed: float | None) -> float | None:
-    """The execution rate in percent, whether written 94, 94%, 94.00 or 0.94."""
+def _amount(text: str | None) -> float | None:
+    """An amount as the funds block writes it: "7,549,020", "4753.66万元", "120元"."""
+    if not text:
+        return None
     value = parse_number(text)
     if value is None:
-        return None
-    if "%" not in (text or "") and 0 < value <= 1.0:
-        if budget and executed is not None:
-            computed = executed / budget * 100
-            if abs(value * 100 - computed) < abs(value - computed):
-                return round(value * 100, 4)
-        elif value < 1.0:
-            return round(value * 100, 4)
+        m = _MONEY.match(normalize(text).replace(" ", ""))
+        value = float(m.group(1).replace(",", "")) if m else None
     return value
 
 
@@ -531,7 +607,7 @@ def _join_fragments(items: list) -> None:
                 if not (nxt.level1 or nxt.level2):
                     nxt.level1, nxt.level1_text = item.level1, item.level1_text
                     nxt.level2, nxt.level2_text = item.level2, item.level2_text
-            elif prev is not None:
+            elif prev is not None and not (item.level1 or item.level2):
                 prev.name += item.text
         elif isinstance(item, _Row):
             if pending:
@@ -544,6 +620,8 @@ def _join_fragments(items: list) -> None:
 
 def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
     """Give every indicator row its levels and explanation, then append it to the form."""
+    if not b.form.implementer and b.unit_name:
+        b.form.implementer = b.unit_name
     items = b.items
     _join_fragments(items)
     items = b.items = [i for i in items if isinstance(i, (_Row, _Labels))]
@@ -574,14 +652,29 @@ def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
     first_label = next(((i.level1, i.level1_text) for i in seq if i.level1), None)
     current = b.pending_level1 or first_label or (None, None)
     explicit_cost_level1 = any(i.level1 == "成本指标" for i in seq)
-    for item, (lv2, lv2_text) in zip(seq, labels):
-        parent = v.level2_parent.get(lv2) if lv2 else None
+    def parent_of(lv2: str | None) -> str | None:
         if lv2 == "成本指标" and explicit_cost_level1:
-            parent = "成本指标"
+            return "成本指标"
+        return v.level2_parent.get(lv2) if lv2 else None
+
+    def confirmed(k: int, parent: str, now: str | None) -> bool:
+        """A level-1 label printed lower down, before any row of the current group, says the
+        group has changed (a vertical label lands mid-group in PDF text); a row that still belongs
+        to the current group says the level 2 was misplaced on the form."""
+        for item, (lv2, _) in zip(seq[k + 1:], labels[k + 1:]):
+            if item.level1:
+                return item.level1 == parent
+            if parent_of(lv2) == now:
+                return False
+        return False
+
+    for k, (item, (lv2, lv2_text)) in enumerate(zip(seq, labels)):
+        parent = parent_of(lv2)
         if item.level1:
             current = (item.level1, item.level1_text)
         elif parent and parent != current[0] and parent not in v.covers.get(key(current[1] or ""), ()):
-            current = (parent, parent)
+            if current[0] is None or confirmed(k, parent, current[0]):
+                current = (parent, parent)
         if isinstance(item, _Row):
             b.form.indicators.append(Indicator(
                 level1=current[1],
@@ -594,4 +687,5 @@ def _resolve(b: _FormBuilder, v: Vocabulary) -> None:
                 explanation=item.explanation,
                 source=item.source,
                 extra=item.values,
+                doubtful=item.doubtful,
             ))

@@ -134,6 +134,18 @@ class Funds:
     source: Source | None = None
     doubtful: frozenset[str] = frozenset()
 
+    @property
+    def execution_rate_percent(self) -> float | None:
+        """The stated 执行率 in percent. Forms write 94% as 94, 94.00 or 0.94 (and 100% as 1): a
+        value up to 1 is a fraction when the amounts say so, or when there are no amounts."""
+        r = self.execution_rate
+        if r is None or not 0 < r <= 1.0:
+            return r
+        if self.budget_full_year and self.executed is not None:
+            computed = self.executed / self.budget_full_year * 100
+            return r * 100 if abs(r * 100 - computed) < abs(r - computed) else r
+        return r * 100
+
     def to_dict(self) -> dict:
         d = {
             "budget_initial": self.budget_initial,

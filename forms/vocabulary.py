@@ -34,6 +34,10 @@ class Vocabulary:
     hints: dict[str, tuple[str, ...]]  # canonical level-2 → words in indicator names
     section_labels: frozenset[str]
     covers: dict[str, frozenset[str]]  # written level-1 label → canonical level-1 groups it holds
+    units: frozenset[str]
+    refinements: dict[str, tuple[str, ...]]
+    funds_row_words: tuple[tuple[str, str], ...]  # (word, row) in order of precedence
+    level_words: tuple[str, ...]      # every level label and stem, for cut-off labels
 
     def indicator_field(self, cell: str) -> str | None:
         return self.indicator_headers.get(key(cell))
@@ -42,7 +46,21 @@ class Vocabulary:
         return self.funds_headers.get(key(cell))
 
     def funds_row(self, cell: str) -> str | None:
-        return self.funds_rows.get(key(cell))
+        """The funds row a label names: total, current, carryover, other, or the 其中 part's own
+        name ("财政专户管理资金"); None when the cell is no funds row label."""
+        k = key(cell)
+        if k in self.funds_rows:
+            return self.funds_rows[k]
+        if len(k) > 14 or re.search(r"\d", k):
+            return None
+        for word, row in self.funds_row_words:
+            if word in k:
+                return row
+        if k.startswith("其中") and len(k) > 2:
+            return k[2:]
+        if k.endswith("资金") and 2 < len(k) <= 10:
+            return k
+        return None
 
     def field_label(self, cell: str) -> str | None:
         return self.fields.get(key(cell))
@@ -59,8 +77,43 @@ class Vocabulary:
     def level2_of(self, cell: str) -> str | None:
         return self.level2.get(key(cell))
 
+    def level1_fuzzy(self, cell: str) -> str | None:
+        """A level-1 label damaged by extraction ("产 出指标", "产出目标"): ends in 指标 or 目标 and
+        holds a known level-1 stem."""
+        k = key(cell)
+        if 3 <= len(k) <= 8 and k.endswith(("指标", "目标")):
+            stem = k[:-2]
+            for label, canonical in self.level1.items():
+                if label.endswith("指标") and label[:-2] == stem:
+                    return canonical
+        return None
+
+    def level2_fuzzy(self, cell: str) -> str | None:
+        """A level-2 label written loosely ("社会效益效益指标", "经济效益类指标"): a short cell ending in
+        指标 that holds exactly one known level-2 stem."""
+        k = key(cell)
+        if not (4 <= len(k) <= 12 and k.endswith("指标")):
+            return None
+        found = {canonical for stem, canonical in self.level2.items()
+                 if len(stem) >= 2 and not stem.endswith("指标") and stem in k}
+        if len(found) == 1:
+            return found.pop()
+        # several stems: the longest one decides ("服务对象满意度" over "满意度")
+        if found:
+            return max(found, key=len)
+        return None
+
+    def is_unit(self, cell: str) -> bool:
+        c = cell.strip()
+        return bool(c) and (c in self.units or c[0] in "%‰" or _BRACKETS.sub("", c) in self.units)
+
     def is_section_label(self, cell: str) -> bool:
-        return key(cell) in self.section_labels
+        return key(_INDEX_PREFIX.sub("", cell.strip())) in self.section_labels
+
+    def truncated_label(self, cell: str) -> bool:
+        """A level label cut off at the end of an excerpt ("生态" of 生态效益指标)."""
+        k = key(cell)
+        return len(k) >= 2 and any(w.startswith(k) and w != k for w in self.level_words)
 
     def hinted_level2(self, name: str) -> set[str]:
         return {lv for lv, words in self.hints.items() if any(w in name for w in words)}
@@ -92,4 +145,8 @@ def vocabulary() -> Vocabulary:
         hints={k: tuple(v) for k, v in data["levels"]["hints"].items()},
         section_labels=frozenset(key(s) for s in data["section_labels"]["exact"]),
         covers={key(k): frozenset(v) for k, v in data["levels"]["covers"].items()},
+        units=frozenset(data["units"]["words"]),
+        refinements={k: tuple(v) for k, v in data["refinements"].items()},
+        funds_row_words=tuple((w, row) for row, words in data["funds_row_words"].items() for w in words),
+        level_words=tuple(sorted(set(level1) | set(level2))),
     )

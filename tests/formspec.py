@@ -136,12 +136,9 @@ def _ind(d: dict, **over) -> dict:
 
 
 def _split_ind(d: dict, **over) -> dict:
-    """A row whose target is split into sign | value | unit: the form's text is their join, and a
-    bare-number actual takes the unit too ("12460" under 平方米 reads "12460平方米")."""
-    actual = d["actual"]
-    if _NUMERIC.match(actual) or re.fullmatch(r"\d+(?:\.\d+)?", actual):
-        actual += d["unit"]
-    return _ind(d, target=f"{d['sign']}{d['value']}{d['unit']}", actual=actual, **over)
+    """A row whose target is split into sign | value | unit: the form's text is their join; the
+    actual stays as written (its unit is the row's unit), as published forms are read."""
+    return _ind(d, target=f"{d['sign']}{d['value']}{d['unit']}", **over)
 
 
 def _meta(d: dict) -> dict:

@@ -61,7 +61,8 @@ def test_header_synonyms_and_extra_columns(tmp_path):
     assert form.year == 2022 and form.project == "乡村道路养护"
     first = form.indicators[0]
     assert (first.level1, first.level2, first.indicator) == ("产出指标", "数量指标", "养护里程")
-    assert (first.target, first.actual, first.weight, first.score) == ("≥35公里", "31公里", 20, 17.7)
+    assert (first.target, first.actual, first.weight, first.score) == ("≥35公里", "31", 20, 17.7)
+    assert first.extra["unit"] == "公里"  # the actual is kept as written; its unit is the row's
     assert first.explanation.startswith("两段路面")
     assert first.extra["direction"] == "正向"
     assert form.indicators[2].target == "≥90%"
@@ -142,7 +143,8 @@ def test_form_level_texts_without_weights(tmp_path):
             ["改进措施及结果应用方案", "每季度与民政系统比对户籍数据，按实有人数调整下年目标为1450人。"]]
     [form] = read_forms(tsv(tmp_path, rows))
     assert not form.has_weights and form.has_scores
-    assert form.funds.weight == 20 and form.funds.execution_rate == 94.0
+    assert form.funds.weight == 20 and form.funds.execution_rate == 0.94  # as written
+    assert form.funds.execution_rate_percent == 94.0
     assert form.indicators[0].weight is None and form.indicators[0].score == 18
     assert form.texts["deviation"].startswith("年内78名")
     assert "1450人" in form.texts["measures"]

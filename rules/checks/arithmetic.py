@@ -69,13 +69,14 @@ class ExecutionRate(Rule):
 
     def check(self, form, ctx):
         f = form.funds
-        if f.execution_rate is None or not f.budget_full_year or f.executed is None:
+        stated = f.execution_rate_percent
+        if stated is None or not f.budget_full_year or f.executed is None:
             return
         computed = f.executed / f.budget_full_year * 100
-        if abs(computed - f.execution_rate) > self.settings["tolerance"]:
-            yield self.finding(form, f"执行率填报 {f.execution_rate:g}%，全年执行数/全年预算数 = "
+        if abs(computed - stated) > self.settings["tolerance"]:
+            yield self.finding(form, f"执行率填报 {stated:g}%，全年执行数/全年预算数 = "
                                      f"{computed:.2f}%", source=f.source, field="execution_rate",
-                               evidence={"stated": f.execution_rate, "computed": round(computed, 4)},
+                               evidence={"stated": stated, "computed": round(computed, 4)},
                                suggestion=f"执行率应为 {computed:.2f}%。")
 
 
@@ -96,7 +97,7 @@ class ExecutionScore(Rule):
         f = form.funds
         if f.weight is None or f.score is None:
             return
-        rate = f.execution_rate
+        rate = f.execution_rate_percent
         if rate is None and f.budget_full_year and f.executed is not None:
             rate = f.executed / f.budget_full_year * 100
         if rate is None:
