@@ -22,9 +22,10 @@ from forms.vocabulary import key, vocabulary
 
 # Cell kinds.
 EMPTY, DASH, LEVEL1, LEVEL2, SECTION, NUMBER, PERCENT, QUANTITY, COMPARATOR, UNIT, DATE, STATUS, \
-    NUMTEXT, SHORT, TEXT, LEVEL12 = range(16)
+    NUMTEXT, SHORT, TEXT, LEVEL12, STEM = range(17)
 KIND_NAMES = ("empty", "dash", "level1", "level2", "section", "number", "percent", "quantity",
-              "comparator", "unit", "date", "status", "numtext", "short", "text", "level1or2")
+              "comparator", "unit", "date", "status", "numtext", "short", "text", "level1or2",
+              "level2stem")
 
 _DASHES = {"—", "–", "-", "－", "——", "/", "／", "…", "……", "\\", "——", "-----"}
 _COMPARATORS = {">=", "≥", "≧", "=>", "<=", "≤", "≦", "=<", "=", "＝", "═", "==", ">", "<", "＞", "＜",
@@ -35,6 +36,8 @@ _DATE = re.compile(
     r"^(?:20\d{2}\s*[.\-/年]\s*\d{1,2}(?:\s*[.\-/月]\s*\d{1,2}\s*日?)?\s*(?:月|日)?"
     r"|(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬|初)?)"
     r"\s*(?:之?前|以前|内|底前|完成|前完成|之前完成)?$")
+# A number whose leading digits the extraction lost (".32"): a value is there, but not readable.
+_LOST_DIGITS = re.compile(r"^[.．]\d+$")
 _NUMTEXT = re.compile(r"^\s*\d+(?:\.\d+)?\s*分?\s*[（(]")
 _SENTENCE = re.compile(r"[，,。；;！？:：]")
 _QTY_PREFIX_OK = re.compile(r"^(?:约|共|累计|全年|不少于|不低于|不高于|不超过|达到|大于|小于|低于|高于|至少)?$")
@@ -44,34 +47,35 @@ MULTI_CELL = frozenset({"indicator", "explanation", "description", "reason", "me
 
 # How well a cell kind fits a column (higher is better; about log-odds).
 _N = -4.0  # does not fit
-# Columns: EMPTY DASH LV1 LV2 SEC NUM PCT QTY CMP UNIT DATE STAT NUMTEXT SHORT TEXT LV12.
-# N: does not fit. A label that is both levels (成本指标) leans to level 2, as older templates use it.
+# Columns: EMPTY DASH LV1 LV2 SEC NUM PCT QTY CMP UNIT DATE STAT NUMTEXT SHORT TEXT LV12 STEM.
+# N: does not fit. A label that is both levels (成本指标) leans to level 2, as older templates use it;
+# a level-2 name without 指标 (服务对象满意度) may as well be an indicator's own name.
 _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row in {
-    "section": "0 0 -0.5 -1.5 2 N N N N N N N N -3 -3 -0.5",
-    "spacer": "0 0 -2 -2 -0.5 -1.5 -1.5 -1.5 -2 -2 -1.5 -2 -2 -1.5 -1.5 -2",
-    "label": "0 -1 0.5 0.5 0 N N N N N N N N 1 0.5 0.5",
-    "level1": "0 -1 3 0.5 -1 N N N N N N N N -2 -3 2.4",
-    "level2": "0 -1 0.5 3 -1 N N N N N N N N -1.5 -3 2.5",
-    "indicator": "-0.5 -2 -1 -1.5 -2 -3 -2.5 -1.5 N -3 -0.5 -2 -2 2 1.5 -1",
-    "description": "0 -1 -3 -3 -3 -2 -2 -2 -3 -3 -1 -3 -2 0.5 1.5 -3",
-    "comparator": "0 0 N N N -3 N -3 3 -2 -3 -3 N -3 N N",
-    "unit": "0 0 N N N -3 -3 -3 -3 3 -3 -3 N -1.5 N N",
-    "target": "0 0.5 -3 -3 -3 1.5 2 2.5 -1 -2 2 -0.5 -1 1 0.3 -3",
-    "actual": "0 0.5 -3 -3 -3 1.5 2 2.5 -1 -2 2 0.5 -1 1 0.3 -3",
-    "direction": "0 0 N N N -3 -3 -3 2 -2 -3 -3 N -1 -3 N",
-    "method": "0 0 N N N -2 -2 -2 N N -2 -3 -2 0 0.5 N",
-    "completion": "0 0 N N N -3 -3 -3 N N -3 3 N -2 -3 N",
-    "weight": "0 0 N N N 2 -2 -3 N N N N -2 N N N",
-    "single_score": "0 0 N N N 2 -2 -3 N N N N -2 N N N",
-    "score": "0 0 N N N 2 -2 -3 N N N -3 1.5 -3 -3 N",
-    "explanation": "0 0.5 -3 -3 -3 -1 -1 -1.5 -3 -3 -0.5 0 -1 0.5 2 -3",
+    "section": "0 0 -0.5 -1.5 2 N N N N N N N N -3 -3 -0.5 -2",
+    "spacer": "0 0 -2 -2 -0.5 -1.5 -1.5 -1.5 -2 -2 -1.5 -2 -2 -1.5 -1.5 -2 -1.5",
+    "label": "0 -1 0.5 0.5 0 N N N N N N N N 1 0.5 0.5 0.5",
+    "level1": "0 -1 3 0.5 -1 N N N N N N N N -2 -3 2.4 0",
+    "level2": "0 -1 0.5 3 -1 N N N N N N N N -1.5 -3 2.5 2",
+    "indicator": "-0.5 -2 -1 -1.5 -2 -3 -2.5 -1.5 N -3 -0.5 -2 -2 2 1.5 -1 1",
+    "description": "0 -1 -3 -3 -3 -2 -2 -2 -3 -3 -1 -3 -2 0.5 1.5 -3 0",
+    "comparator": "0 0 N N N -3 N -3 3 -2 -3 -3 N -3 N N N",
+    "unit": "0 0 N N N -3 -3 -3 -3 3 -3 -3 N -1.5 N N N",
+    "target": "0 0.5 -3 -3 -3 1.5 2 2.5 -1 -2 2 -0.5 -1 1 0.3 -3 -1",
+    "actual": "0 0.5 -3 -3 -3 1.5 2 2.5 -1 -2 2 0.5 -1 1 0.3 -3 -1",
+    "direction": "0 0 N N N -3 -3 -3 2 -2 -3 -3 N -1 -3 N N",
+    "method": "0 0 N N N -2 -2 -2 N N -2 -3 -2 0 0.5 N -1",
+    "completion": "0 0 N N N -3 -3 -3 N N -3 3 N -2 -3 N N",
+    "weight": "0 0 N N N 2 -2 -3 N N N N -2 N N N N",
+    "single_score": "0 0 N N N 2 -2 -3 N N N N -2 N N N N",
+    "score": "0 0 N N N 2 -2 -3 N N N -3 1.5 -3 -3 N N",
+    "explanation": "0 0.5 -3 -3 -3 -1 -1 -1.5 -3 -3 -0.5 0 -1 0.5 2 -3 -1",
     # funds block
-    "budget_initial": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N",
-    "budget_full_year": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N",
-    "executed": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N",
-    "available": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N",
-    "execution_rate": "0 0.5 N N N 1 2.5 -1 N N N N N -3 -3 N",
-    "reason": "0 0.5 -3 -3 -3 -1 -1 -1 -3 -3 -1 0 -1 0.5 2 -3",
+    "budget_initial": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
+    "budget_full_year": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
+    "executed": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
+    "available": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
+    "execution_rate": "0 0.5 N N N 1 2.5 -1 N N N N N -3 -3 N N",
+    "reason": "0 0.5 -3 -3 -3 -1 -1 -1 -3 -3 -1 0 -1 0.5 2 -3 -1",
 }.items()}
 # Cost of a column with no cell in the row; a column at the end of the row costs less (blank cells
 # at the end of a line are what extractors drop).
@@ -83,7 +87,7 @@ _SKIP = {"section": 0.0, "spacer": 0.0, "label": 2.0, "level1": 0.1, "level2": 0
 _TRAILING = 0.3
 # Cost of a cell that belongs to no column: stacked level labels (an empty group) are common,
 # a stray value is not.
-_DROP = (0.6, 0.5, 0.8, 0.8, 0.3, 3.0, 3.0, 3.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.8)
+_DROP = (0.6, 0.5, 0.8, 0.8, 0.3, 3.0, 3.0, 3.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.8, 1.0)
 _CONTINUE = {"indicator": -1.0, "explanation": -0.2, "description": -0.3, "reason": -0.2, "method": -0.3}
 # A score no larger than the weight just before it is the usual 分值 | 得分 pair.
 _PAIR_BONUS, _PAIR_PENALTY = 1.0, -1.0
@@ -106,7 +110,7 @@ def classify(cell: str) -> int:
     s = cell.strip()
     if not s:
         return EMPTY
-    if s in _DASHES:
+    if s in _DASHES or _LOST_DIGITS.match(s):
         return DASH
     v = vocabulary()
     k = key(s)
@@ -115,6 +119,8 @@ def classify(cell: str) -> int:
     lv1 = v.level1_of(s) or v.level1_fuzzy(s)
     lv2 = v.level2_of(s) or v.level2_fuzzy(s)
     if lv1 or lv2:
+        if lv2 and not lv1 and v.level2_is_stem(s):
+            return STEM
         return LEVEL12 if lv1 and lv2 else LEVEL1 if lv1 else LEVEL2
     n = normalize(s).replace(" ", "")
     if n in _COMPARATORS:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from forms.align import DASH, LEVEL1, LEVEL2, SECTION, TEXT, align, classify
+from forms.align import DASH, LEVEL1, LEVEL2, LEVEL12, SECTION, STEM, TEXT, align, classify
 from forms.cells import Table
 from forms.model import Form, Funds, FundsRow, Indicator, Source, Total
 from forms.quantity import normalize, parse_number
@@ -30,6 +30,9 @@ _GOAL_LABELS = ("年度总体目标", "总体目标") + _GOAL_TARGET + _GOAL_ACT
 _SENTENCE_END = "。！？；.!?;）)”\""
 # "label：" at the start of a cell or after a space: 单位名称:某站 填报日期:2023年3月20日
 _INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
+# How indicator names end: a fragment after the last row does not continue such a name (it is the
+# start of a row cut off by the excerpt).
+_COMPLETE_NAME = re.compile(r"(?:率|度|性|数|量|积|额|值|数量|人次|情况|[)）])$")
 _MONEY = re.compile(r"^((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|元|万)$")
 FUNDS_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 _VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
@@ -170,7 +173,9 @@ class _Interpreter:
             self.new_form(src)
         form = self.b.form
         inline = self.split_inline_fields(filled)
-        label = self.v.field_label(inline[0][1])
+        label = next((self.v.field_label(c) for _, c in inline[:2] if self.v.field_label(c)), None)
+        if label is not None and not self.v.field_label(inline[0][1]):
+            inline = inline[1:]  # a section title before the labels (一、基本情况)
         if label is not None:
             if label == "project" and form.project and (form.indicators or self.b.items):
                 self.new_form(src)
@@ -232,7 +237,9 @@ class _Interpreter:
             parts = _INLINE_LABEL.split(c)
             if len(parts) >= 3 and not parts[0].strip() and self.v.field_label(parts[1]):
                 for k in range(1, len(parts) - 1, 2):
-                    out += [(j, parts[k]), (j, parts[k + 1].strip())]
+                    out.append((j, parts[k]))
+                    if parts[k + 1].strip():
+                        out.append((j, parts[k + 1].strip()))
             else:
                 out.append((j, c))
         return out
@@ -250,6 +257,8 @@ class _Interpreter:
                     form.department = value
                 elif label == "implementer" and not form.implementer:
                     form.implementer = value
+                    if "主管" in filled[i][1] and not form.department:  # 实施(主管)单位: both
+                        form.department = value
                 elif label == "unit" and not self.b.unit_name:
                     self.b.unit_name = value
                 i += 2
@@ -437,7 +446,8 @@ class _Interpreter:
         l1 = l1_text = l2 = l2_text = None
         resets = False
         label_cells = [j for f in ("section", "level1", "level2") for j in al.cells.get(f, ())]
-        label_cells += [j for j in al.dropped if classify(cells[j]) in (LEVEL1, LEVEL2, SECTION)]
+        label_cells += [j for j in al.dropped if classify(cells[j]) in (LEVEL1, LEVEL2, LEVEL12, STEM,
+                                                                        SECTION)]
         for j in sorted(label_cells):
             c = cells[j]
             if not c:
@@ -457,6 +467,13 @@ class _Interpreter:
                 resets = resets or j in al.cells.get("level2", ())
         name_cells = al.cells.get("indicator", ())
         name = got("indicator")
+        whole_row = len(name_cells) == 2 and cells[name_cells[0]] == cells[name_cells[1]]
+        if whole_row:
+            # One text in a cell merged across the label and name columns (预算执行率 | 预算执行率):
+            # a row of its own, labelled by its name.
+            name = cells[name_cells[0]]
+            if not (l1 or l2) and "level1" in self.columns:
+                l1 = l1_text = name
         explanation = got("explanation")
         weight, score = parse_number(got("weight")), parse_number(got("score"))
         if score is None and got("score"):
@@ -482,7 +499,7 @@ class _Interpreter:
             return
         if _PLACEHOLDER.match(name) and not (target or actual):
             return
-        if not (target or actual or explanation) and weight is None and score is None:
+        if not (target or actual or explanation) and weight is None and score is None and not whole_row:
             self.b.items.append(_NameFragment(name, l1, l1_text, l2, l2_text))
             return
         name = _NAME_PREFIX.sub("", name)
@@ -607,7 +624,8 @@ def _join_fragments(items: list) -> None:
                 if not (nxt.level1 or nxt.level2):
                     nxt.level1, nxt.level1_text = item.level1, item.level1_text
                     nxt.level2, nxt.level2_text = item.level2, item.level2_text
-            elif prev is not None and not (item.level1 or item.level2):
+            elif prev is not None and not (item.level1 or item.level2) and \
+                    (nxt is not None or not _COMPLETE_NAME.search(prev.name)):
                 prev.name += item.text
         elif isinstance(item, _Row):
             if pending:

@@ -25,6 +25,7 @@ class Vocabulary:
     funds_headers: dict[str, str]
     funds_rows: dict[str, str]
     fields: dict[str, str]
+    fields_by_head: dict[str, str]     # label without its last character → field
     form_texts: dict[str, str]
     total_labels: frozenset[str]
     grades: frozenset[str]
@@ -63,7 +64,19 @@ class Vocabulary:
         return None
 
     def field_label(self, cell: str) -> str | None:
-        return self.fields.get(key(cell))
+        """The header field a label cell names; a label of four or more characters with its last
+        character garbled by OCR ("主管部n") still counts."""
+        k = key(cell)
+        found = self.fields.get(k)
+        if found is None and len(k) >= 4:
+            found = self.fields_by_head.get(k[:-1])
+        return found
+
+    def level2_is_stem(self, cell: str) -> bool:
+        """A level-2 name written without its 指标 suffix ("服务对象满意度"): as often an indicator's
+        own name, so weaker evidence of a label."""
+        k = key(cell)
+        return k in self.level2 and not k.endswith("指标")
 
     def form_text(self, cell: str) -> str | None:
         return self.form_texts.get(key(_INDEX_PREFIX.sub("", cell.strip())))
@@ -136,6 +149,7 @@ def vocabulary() -> Vocabulary:
         funds_headers=invert(data["funds_headers"]),
         funds_rows=invert(data["funds_rows"]),
         fields=invert(data["fields"]),
+        fields_by_head={k[:-1]: f for k, f in invert(data["fields"]).items() if len(k) >= 4},
         form_texts=invert(data["form_texts"]),
         total_labels=frozenset(key(s) for s in data["totals"]["labels"]),
         grades=frozenset(data["totals"]["grades"]),
