@@ -74,7 +74,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
     "budget_full_year": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
     "executed": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
     "available": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
-    "execution_rate": "0 0.5 N N N 1 2.5 -1 N N N N N -3 -3 N N",
+    "execution_rate": "0 0.5 N N N 1.8 2.5 -1 N N N N N -3 -3 N N",
     "reason": "0 0.5 -3 -3 -3 -1 -1 -1 -3 -3 -1 0 -1 0.5 2 -3 -1",
 }.items()}
 # Cost of a column with no cell in the row; a column at the end of the row costs less (blank cells
@@ -83,7 +83,7 @@ _SKIP = {"section": 0.0, "spacer": 0.0, "label": 2.0, "level1": 0.1, "level2": 0
          "description": 0.6, "comparator": 0.6, "unit": 0.6, "direction": 0.4, "method": 0.4,
          "completion": 0.6, "target": 1.2, "actual": 1.2, "weight": 1.2, "single_score": 1.0,
          "score": 1.2, "explanation": 0.3, "budget_initial": 1.0, "budget_full_year": 1.0,
-         "executed": 1.0, "available": 1.0, "execution_rate": 1.0, "reason": 0.2}
+         "executed": 1.0, "available": 1.0, "execution_rate": 1.2, "reason": 0.2}
 _TRAILING = 0.3
 # Cost of a cell that belongs to no column: stacked level labels (an empty group) are common,
 # a stray value is not.
@@ -91,6 +91,8 @@ _DROP = (0.6, 0.5, 0.8, 0.8, 0.3, 3.0, 3.0, 3.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3
 _CONTINUE = {"indicator": -1.0, "explanation": -0.2, "description": -0.3, "reason": -0.2, "method": -0.3}
 # A score no larger than the weight just before it is the usual 分值 | 得分 pair.
 _PAIR_BONUS, _PAIR_PENALTY = 1.0, -1.0
+# A cell where earlier rows of the block had this column's value.
+_SAME_PLACE = 1.0
 DOUBT = 0.5
 
 
@@ -145,11 +147,16 @@ def classify(cell: str) -> int:
     return TEXT
 
 
-def align(cells: list[str], columns: tuple[str, ...]) -> Alignment:
-    """The best monotone matching of `cells` to `columns` (field names, "spacer" for unknown)."""
+def align(cells: list[str], columns: tuple[str, ...],
+          positions: tuple[int | None, ...] | None = None) -> Alignment:
+    """The best monotone matching of `cells` to `columns` (field names, "spacer" for unknown).
+
+    `positions`, where known, gives for each column the cell index rows of this block put it at
+    (learnt from an earlier row of the block): a cell there is read into that column more readily.
+    """
     kinds = tuple(classify(c) for c in cells)
     pairs = _pairs(cells, kinds)
-    return _align(kinds, pairs, columns)
+    return _align(kinds, pairs, columns, positions)
 
 
 def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
@@ -164,7 +171,8 @@ def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=16384)
-def _align(kinds: tuple[int, ...], pairs: tuple[int, ...], columns: tuple[str, ...]) -> Alignment:
+def _align(kinds: tuple[int, ...], pairs: tuple[int, ...], columns: tuple[str, ...],
+           positions: tuple[int | None, ...] | None) -> Alignment:
     n, m = len(kinds), len(columns)
     # trailing[i]: every cell from i on is empty, so a skipped column is a dropped blank.
     trailing = [False] * (n + 1)
@@ -181,6 +189,8 @@ def _align(kinds: tuple[int, ...], pairs: tuple[int, ...], columns: tuple[str, .
         """Transitions out of state (i cells used, j columns passed, f: cell i-1 went to column j-1)."""
         if i < n and j < m:
             gain = fits[j][kinds[i]]
+            if positions is not None and positions[j] == i:
+                gain += _SAME_PLACE
             if pair_at[j] and f and pairs[i]:
                 gain += _PAIR_BONUS if pairs[i] > 0 else _PAIR_PENALTY
             yield ("assign", i + 1, j + 1, 1, gain)

@@ -81,6 +81,8 @@ class _NameFragment:
     level1_text: str | None
     level2: str | None
     level2_text: str | None
+    source: Source | None = None
+    whole: bool = False   # a full-width row or a numbered name (指标5:): never a wrapped part
 
 
 @dataclass
@@ -132,6 +134,7 @@ class _Interpreter:
         self.sub_header_open = False
         self.funds_header: dict[str, int] = {}
         self.funds_columns: tuple[str, ...] = ()
+        self.funds_positions: tuple[int | None, ...] | None = None
         self.funds_total_seen = False
         self.funds_block = ""
         self.rate_announced = False
@@ -285,6 +288,7 @@ class _Interpreter:
             columns.pop()
         self.mode = "funds"
         self.funds_columns = tuple(columns)
+        self.funds_positions = None
         self.funds_header = {f: j for j, f in enumerate(columns) if f != "spacer"}
         weight = re.search(r"[（(](\d+(?:\.\d+)?)分[）)]", filled[0][1])
         if weight and form.funds.weight is None:
@@ -330,7 +334,12 @@ class _Interpreter:
                 funds.reason = " ".join(c for _, c in filled[1:])
             return
         rest = cells[label_col + 1:]
-        al = align(rest, self.funds_columns)
+        al = align(rest, self.funds_columns, self.funds_positions)
+        if self.funds_positions is None and sum(1 for c in rest if c) >= 3:
+            # The rows of a funds block share their layout: learn it from the first full row.
+            where = {js[0]: f for f, js in al.cells.items()}
+            self.funds_positions = tuple(next((j for j, f in where.items() if f == col), None)
+                                         for col in self.funds_columns)
         values = {f: "".join(rest[j] for j in js) for f, js in al.cells.items()}
         amounts = {f: _amount(values.get(f)) for f in ("budget_initial", "budget_full_year", "executed")}
         # A value that is there but unreadable ("．32" with its digits lost) is not a number to use.
@@ -484,7 +493,7 @@ class _Interpreter:
         values_filled = [j for j, c in enumerate(cells) if c and j not in label_cells]
         if not name:
             if len(values_filled) == 1 and weight is None and score is None:
-                self.lone_cell(cells[values_filled[0]], al, values_filled[0])
+                self.lone_cell(cells[values_filled[0]], al, values_filled[0], src)
                 return
             if not target and not actual and weight is None and score is None:
                 if l1 or l2:
@@ -495,12 +504,16 @@ class _Interpreter:
                 self.total_row(filled, src)
                 return
         elif len(values_filled) == 1 and weight is None and score is None and not (l1 or l2):
-            self.lone_cell(name, al, values_filled[0])
+            self.lone_cell(name, al, values_filled[0], src)
             return
         if _PLACEHOLDER.match(name) and not (target or actual):
             return
         if not (target or actual or explanation) and weight is None and score is None and not whole_row:
-            self.b.items.append(_NameFragment(name, l1, l1_text, l2, l2_text))
+            row_src = Source(src.file, len(self.forms), src.line, src.sheet,
+                             {"indicator": name_cells[0]} if name_cells else {})
+            whole = bool(_NAME_PREFIX.match(name)) or len(cells) >= len(self.columns) - 1
+            self.b.items.append(_NameFragment(_NAME_PREFIX.sub("", name), l1, l1_text, l2, l2_text,
+                                              row_src, whole))
             return
         name = _NAME_PREFIX.sub("", name)
         values = {f: got(f) for f in ("comparator", "unit", "direction", "method", "completion",
@@ -514,7 +527,7 @@ class _Interpreter:
         self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
                                  resets, row_src, frozenset(doubtful)))
 
-    def lone_cell(self, text: str, al, j: int) -> None:
+    def lone_cell(self, text: str, al, j: int, src: Source) -> None:
         """A line with one cell of text: the wrapped part of a name, a value or an explanation."""
         if _PLACEHOLDER.match(text) or classify(text) == DASH:
             return
@@ -525,27 +538,34 @@ class _Interpreter:
                 classify(text) == TEXT and (len(text) >= 16 or text[-1] in _SENTENCE_END)):
             self.b.items.append(_Fragment(text))
         elif parse_number(text) is None and not _PLACEHOLDER.match(text) and not self.v.truncated_label(text):
-            self.b.items.append(_NameFragment(text, None, None, None, None))
+            whole = bool(_NAME_PREFIX.match(text)) or len(self.current_cells) >= len(self.columns) - 1
+            row_src = Source(src.file, len(self.forms), src.line, src.sheet, {"indicator": j})
+            self.b.items.append(_NameFragment(_NAME_PREFIX.sub("", text), None, None, None, None,
+                                              row_src, whole))
 
     def total_row(self, filled, src: Source) -> None:
-        """The 总分 row. With one number, its place says which total it is: followed by blank cells
-        in a form with weights it is the total of weights (an unfilled form), else the score."""
+        """The 总分 row. Two numbers are the total weight and score. One number is the total of the
+        column it stands in: the only one of 分值/得分 the form has, the header column at its place,
+        or, followed by blank cells in a form with both, the weights (an unfilled form)."""
         total = self.b.form.total
         start = next((k for k, (_, c) in enumerate(filled) if self.v.is_total(c)), -1) + 1
-        cells_after = filled[start:]
-        numbers = [parse_number(c) for _, c in cells_after]
-        numbers = [n for n in numbers if n is not None]
-        if len(numbers) >= 2:
-            total.weight, total.score = numbers[-2], numbers[-1]
-        elif numbers:
-            total.score = numbers[0]
-            if self.b.form.has_weights and start and self.columns:
-                row = self.current_cells
-                j = filled[start][0] if start < len(filled) else None
-                last = next(j for j, c in reversed(list(enumerate(row))) if c)
-                blanks_after = len(row) - 1 - last
-                if blanks_after >= 1 and "score" in self.columns:
-                    total.weight, total.score = numbers[0], None
+        found = [(j, parse_number(c)) for j, c in filled[start:] if parse_number(c) is not None]
+        if len(found) >= 2:
+            total.weight, total.score = found[-2][1], found[-1][1]
+        elif found:
+            j, value = found[0]
+            cols = self.columns
+            has_w, has_s = "weight" in cols, "score" in cols
+            if has_w and not has_s:
+                total.weight = value
+            elif has_s and not has_w:
+                total.score = value
+            elif has_w and j < len(cols) and cols[j] in ("weight", "score"):
+                setattr(total, cols[j], value)
+            elif has_w and start and len(self.current_cells) - 1 > j:
+                total.weight = value
+            else:
+                total.score = value
         for _, c in filled:
             if c in self.v.grades:
                 total.grade = c
@@ -594,9 +614,11 @@ def _join_fragments(items: list) -> None:
 
     An explanation fragment continues the row above when that text was cut mid-sentence; it is
     the first part of the next row's cell when that row has an explanation of its own (a cell
-    split by a page break); otherwise it continues the row above. A name fragment with level
-    labels, or before a row whose name is a stub ("量"), starts the next row's name; otherwise it
-    ends the name above.
+    split by a page break); otherwise it continues the row above. A name fragment before a row
+    whose name is a stub ("量") or missing starts that row's name; one with level labels is
+    otherwise a row of its own with no values (a blank row of the form); otherwise it ends the
+    name above, unless it follows the last row and that name is finished (a row cut off by the
+    excerpt).
     """
     def next_row(k: int) -> _Row | None:
         return next((i for i in items[k + 1:] if isinstance(i, _Row)), None)
@@ -619,13 +641,19 @@ def _join_fragments(items: list) -> None:
                 prev.values[item.field] = prev.values.get(item.field, "") + item.text
         elif isinstance(item, _NameFragment):
             nxt = next_row(k)
-            if nxt is not None and (prev is None or item.level1 or item.level2 or len(nxt.name) <= 3):
+            labelled = bool(item.level1 or item.level2)
+            if nxt is not None and not item.whole and (len(nxt.name) <= 3 or (prev is None and not labelled)):
                 nxt.name = item.text + nxt.name
                 if not (nxt.level1 or nxt.level2):
                     nxt.level1, nxt.level1_text = item.level1, item.level1_text
                     nxt.level2, nxt.level2_text = item.level2, item.level2_text
-            elif prev is not None and not (item.level1 or item.level2) and \
-                    (nxt is not None or not _COMPLETE_NAME.search(prev.name)):
+            elif labelled or item.whole or (prev is None and nxt is not None):
+                # A named row with labels and no values (a blank row of the form): a row of its own.
+                items[k] = _Row(item.text, {}, None, None, "", item.level1, item.level1_text,
+                                item.level2, item.level2_text, False,
+                                item.source)
+                prev = items[k]
+            elif prev is not None and (nxt is not None or not _COMPLETE_NAME.search(prev.name)):
                 prev.name += item.text
         elif isinstance(item, _Row):
             if pending:

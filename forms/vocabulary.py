@@ -144,6 +144,9 @@ def vocabulary() -> Vocabulary:
     for name in data["levels"]["level2"]:
         level2[key(name)] = name
         level2[key(name.removesuffix("指标"))] = name
+    for name, aliases in data["levels"].get("level2_aliases", {}).items():
+        for alias in aliases:
+            level2.setdefault(key(alias), name)
     return Vocabulary(
         indicator_headers=invert(data["indicator_headers"]),
         funds_headers=invert(data["funds_headers"]),
