@@ -204,15 +204,17 @@ def form_rows(path: str, index: int, form: Form, findings: list, verdicts: dict[
     return row, ind_rows
 
 
-def score_file(path: str, engine, codes: list[str] | None = None) -> dict:
+def score_file(path: str, engine, codes: list[str] | None = None, read=None) -> dict:
     """Everything `pianchai score` records about one file:
-    {"file", "forms": [row...], "indicators": [row...], "errors": [row...]}."""
-    from forms.read import read_forms
+    {"file", "forms": [row...], "indicators": [row...], "errors": [row...]}.
+    `read` replaces forms.read.read_forms (a stoppable reader process: forms.isolate)."""
+    if read is None:
+        from forms.read import read_forms as read
 
     codes = codes if codes is not None else rule_codes()
     out: dict = {"file": path, "forms": [], "indicators": [], "errors": []}
     try:
-        forms = read_forms(path)
+        forms = read(path)
     except FormError as e:
         out["errors"].append({"file": path, "stage": e.stage, "message": e.message})
         return out
@@ -251,7 +253,7 @@ class _FileTimeout(BaseException):
 
 
 def score_file_limited(path: str, engine, codes: list[str] | None = None,
-                       seconds: float | None = None) -> dict:
+                       seconds: float | None = None, read=None) -> dict:
     """score_file with a time limit: a file that takes longer (a reader stuck on a pathological
     document) becomes an error row with stage "timeout". Uses SIGALRM, so the limit applies in
     the main thread of a process (pool workers, a one-process run); elsewhere it is ignored.
@@ -261,7 +263,7 @@ def score_file_limited(path: str, engine, codes: list[str] | None = None,
 
     if not seconds or threading.current_thread() is not threading.main_thread() \
             or not hasattr(signal, "setitimer"):
-        return score_file(path, engine, codes)
+        return score_file(path, engine, codes, read)
 
     def alarm(signum, frame):
         raise _FileTimeout
@@ -269,7 +271,7 @@ def score_file_limited(path: str, engine, codes: list[str] | None = None,
     previous = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return score_file(path, engine, codes)
+        return score_file(path, engine, codes, read)
     except _FileTimeout:
         return {"file": path, "forms": [], "indicators": [],
                 "errors": [{"file": path, "stage": "timeout",

@@ -12,6 +12,14 @@ class FormError(Exception):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # passed between processes (forms.isolate, batch workers): rebuild from the fields
+        return _rebuild, (self.file, self.message, self.where, self.stage)
+
     def __str__(self) -> str:
         place = f"{self.file}:{self.where}" if self.where else self.file
         return f"{place}: {self.message}"
+
+
+def _rebuild(file: str, message: str, where: str | None, stage: str) -> FormError:
+    return FormError(file, message, where=where, stage=stage)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from forms.errors import FormError
 from forms.model import Form
@@ -23,10 +24,11 @@ class FileResult:
         return [f for per_form in self.findings for f in per_form]
 
 
-def check_file(path: str, engine: Engine) -> FileResult:
+def check_file(path: str, engine: Engine, read: Callable[[str], list[Form]] = read_forms) -> FileResult:
+    """`read` is forms.read.read_forms or a stoppable stand-in (forms.isolate.Isolated.read_forms)."""
     result = FileResult(path)
     try:
-        result.forms = read_forms(path)
+        result.forms = read(path)
     except FormError as e:
         result.error = e
         return result
