@@ -53,15 +53,19 @@ def check(paths, fmt, output, config_path, no_nlp, min_level):
 
     Example: pianchai check examples/ --format json -o report.json
     """
+    from forms.isolate import Isolated
     from forms.paths import expand
     from reports.machine import to_csv, to_json
+    from reports.safe import printable, write_atomic
     from reports.terminal import render
     from rules.run import check_file
 
-    engine = _engine(config_path, no_nlp)
-    results = [check_file(p, engine) for p in expand(paths)]
+    with Isolated() as reader:
+        reader.start()          # forked before the classifier's threads exist
+        engine = _engine(config_path, no_nlp)
+        results = [check_file(p, engine, reader.read_forms) for p in expand(paths)]
     if fmt == "human" and not output:
-        render(results, click.echo, min_level=min_level)
+        render(results, lambda line: click.echo(printable(line)), min_level=min_level)
     else:
         if fmt == "human":
             lines: list[str] = []
@@ -70,11 +74,12 @@ def check(paths, fmt, output, config_path, no_nlp, min_level):
         else:
             text = to_json(results) if fmt == "json" else to_csv(results)
         if output:
-            from pathlib import Path
-
-            Path(output).write_text(text, encoding="utf-8")
+            try:
+                write_atomic(output, text)
+            except OSError as e:
+                raise click.ClickException(f"{output}: cannot write the report: {e.strerror or e}") from None
         else:
-            click.echo(text, nl=False)
+            click.echo(printable(text), nl=False)
     failed = any(r.error is not None for r in results) or \
         any(f.level == "error" for r in results for f in r.all_findings())
     sys.exit(1 if failed else 0)
@@ -216,17 +221,25 @@ def annotate(form, out_path, config_path, no_nlp):
 
     Example: pianchai annotate 自评表.xlsx -o 自评表.checked.xlsx
     """
+    from forms.errors import FormError
+    from forms.isolate import Isolated
     from reports.workbook import AnnotateError, annotate as write_annotated
     from rules.run import check_file
 
-    result = check_file(form, _engine(config_path, no_nlp))
-    if result.error is not None and not result.forms:
-        click.echo(f"error: {result.error}", err=True)
-        sys.exit(1)
-    try:
-        placed = write_annotated(form, result.findings, result.forms, out_path)
-    except AnnotateError as e:
-        raise click.UsageError(str(e)) from None
+    with Isolated() as reader:
+        reader.start()
+        result = check_file(form, _engine(config_path, no_nlp), reader.read_forms)
+        if result.error is not None and not result.forms:
+            click.echo(f"error: {result.error}", err=True)
+            sys.exit(1)
+        try:   # the workbook is opened again to be annotated: that is reader work too
+            placed = reader.run(form, write_annotated, form, result.findings, result.forms, out_path,
+                                doing="annotating", passes=(AnnotateError,))
+        except AnnotateError as e:
+            raise click.UsageError(str(e)) from None
+        except FormError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
     if result.error is not None:
         click.echo(f"error: {result.error}", err=True)
     levels = [p.finding.level for p in placed]
@@ -254,7 +267,8 @@ def serve(host, port, max_upload_mb, timeout_s):
 
     from web.app import Settings, create_app
 
-    app = create_app(settings=Settings(max_upload_bytes=int(max_upload_mb * 2**20), timeout_s=timeout_s))
+    app = create_app(settings=Settings(max_upload_bytes=int(max_upload_mb * 2**20), timeout_s=timeout_s,
+                                       host=host))
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -286,7 +300,7 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler
     Example: pianchai score forms/ -o scores.xlsx --report report.html
     """
     from batch.score import SetupError
-    from batch.sink import OutputError, journal_path
+    from batch.sink import OutputError, OutputWriteError, journal_path
     from rules.config import ConfigError
 
     try:
@@ -300,6 +314,8 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, scheduler
 
             stats = run(paths, output, report=report, resume=resume, workers=workers,
                         no_nlp=no_nlp, config_path=config_path)
+    except OutputWriteError as e:
+        raise click.ClickException(str(e)) from None
     except (OutputError, ConfigError) as e:
         raise click.UsageError(str(e)) from None
     except SetupError as e:

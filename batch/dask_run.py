@@ -52,7 +52,7 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
     files = own_files_removed(expand(paths), output, report)
-    todo = [f for f in files if f not in sink.done]
+    todo = [f for f in files if not sink.has(f)]
     stats.skipped = len(files) - len(todo)
     own_client = not isinstance(scheduler, Client)
     client = Client(scheduler) if own_client else scheduler

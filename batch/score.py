@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from batch.rows import make_engine, rule_codes, score_file_limited
+from forms.isolate import Isolated
 
 #: Seconds one file may take before it becomes an error row (stage "timeout").
 FILE_TIMEOUT = 300.0
@@ -26,6 +27,7 @@ _engine = None
 _codes: list[str] | None = None
 _setup_error: str | None = None
 _timeout: float | None = None
+_reader: Isolated | None = None
 
 
 class SetupError(Exception):
@@ -34,12 +36,15 @@ class SetupError(Exception):
 
 def _init_worker(config_path: str | None, no_nlp: bool, parent: int | None = None,
                  timeout: float | None = FILE_TIMEOUT) -> None:
-    global _engine, _codes, _setup_error, _timeout
+    global _engine, _codes, _setup_error, _timeout, _reader
     import signal
 
     _timeout = timeout
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the main process's business
+    # the reader child is forked first: before the watcher thread and the classifier exist
+    _reader = Isolated()
+    _reader.start()
     if parent:
         _watch_parent(parent)
     try:
@@ -67,7 +72,7 @@ def _watch_parent(pid: int) -> None:
 def _work(paths: list[str]) -> list[dict]:
     if _setup_error is not None:
         return [_error_result(p, "setup", _setup_error) for p in paths]
-    return [score_file_limited(p, _engine, _codes, _timeout) for p in paths]
+    return [score_file_limited(p, _engine, _codes, _timeout, _reader.read_forms) for p in paths]
 
 
 @dataclass
@@ -115,13 +120,15 @@ def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: st
               on_result: Callable[[dict], None] | None = None) -> None:
     """Score `files` into `sink`. workers == 1 (or a custom `judge`) runs in this process."""
     if workers <= 1 or judge is not None:
-        engine = make_engine(config_path, no_nlp, judge=judge)
-        codes = rule_codes()
-        for path in files:
-            res = score_file_limited(path, engine, codes, timeout)
-            sink.add(res)
-            if on_result:
-                on_result(res)
+        with Isolated() as reader:
+            reader.start()                      # forked before the classifier is loaded
+            engine = make_engine(config_path, no_nlp, judge=judge)
+            codes = rule_codes()
+            for path in files:
+                res = score_file_limited(path, engine, codes, timeout, reader.read_forms)
+                sink.add(res)
+                if on_result:
+                    on_result(res)
         return
     for res in _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
                              chunk=chunk, timeout=timeout):
@@ -188,6 +195,10 @@ def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, ch
                     yield from results
                 if broken:
                     break
+        except BaseException:
+            _kill_workers(pool)     # Ctrl-C, SIGTERM: do not wait for the files in flight
+            broken = True
+            raise
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
@@ -200,6 +211,14 @@ def _pool_results(files: Iterable[str], *, workers: int, config_path, no_nlp, ch
                                                         "this file (a crash or out of memory)")
                     else:
                         retry.append(p)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError):
+            pass
 
 
 def _error_result(path: str, stage: str, message: str) -> dict:
@@ -222,7 +241,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
     files = own_files_removed(expand(paths), output, report)   # paths only: 100k are a few MB
-    todo = [f for f in files if f not in sink.done]
+    todo = [f for f in files if not sink.has(f)]
     stats.skipped = len(files) - len(todo)
     bar = _progress(len(todo), progress)
 
@@ -323,6 +342,10 @@ def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
     sink.close(observers, duplicates)
     stats.duplicates = len(dup_rows)
     if report and summary is not None:
+        from batch.sink import OutputWriteError
         from reports.html import write_report
 
-        write_report(report, summary, dup_rows)
+        try:
+            write_report(report, summary, dup_rows)
+        except OSError as e:
+            raise OutputWriteError(f"{report}: cannot write the report: {e.strerror or e}") from None
