@@ -292,7 +292,7 @@ class _Interpreter:
         self.funds_header = {f: j for j, f in enumerate(columns) if f != "spacer"}
         weight = re.search(r"[（(](\d+(?:\.\d+)?)分[）)]", filled[0][1])
         if weight and form.funds.weight is None:
-            form.funds.weight = float(weight.group(1))
+            form.funds.weight = parse_number(weight.group(1))
         form.funds.source = src
         return True
 
@@ -576,7 +576,7 @@ def _score_with_text(cell: str) -> tuple[float | None, str]:
     """A score cell an author wrote the explanation into: "9（两期培训取消）" → (9, "两期培训取消")."""
     m = _SCORE_TEXT.match(normalize(cell))
     if m:
-        return float(m.group(1)), m.group(2).strip("）)").strip()
+        return parse_number(m.group(1)), m.group(2).strip("）)").strip()
     if len(cell) >= 4 and parse_number(cell) is None:
         return None, cell
     return None, ""
@@ -605,7 +605,7 @@ def _amount(text: str | None) -> float | None:
     value = parse_number(text)
     if value is None:
         m = _MONEY.match(normalize(text).replace(" ", ""))
-        value = float(m.group(1).replace(",", "")) if m else None
+        value = parse_number(m.group(1)) if m else None
     return value
 
 

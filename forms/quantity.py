@@ -7,6 +7,7 @@ while the form keeps the original text.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ def parse_number(text: str | float | int | None) -> float | None:
     if pct:
         s = s[:-1]
     if re.fullmatch(_NUMBER, s):
-        return float(s.replace(",", ""))
+        value = float(s.replace(",", ""))
+        return value if math.isfinite(value) else None   # 400 digits: no number a form means
     return None
 
 
@@ -94,6 +96,8 @@ def parse_quantity(text: str) -> Quantity:
         return Quantity()
     prefix, cmp_, num, unit, rest = (m.group(g) or "" for g in ("prefix", "cmp", "num", "unit", "rest"))
     value = float(num.replace(",", ""))
+    if not math.isfinite(value):
+        return Quantity()
     comparator = _COMPARATORS.get(cmp_) if cmp_ else None
     repaired = False
     if comparator is None and unit.startswith("%") and 200 <= value <= 300 and num.startswith("2"):

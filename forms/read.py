@@ -19,6 +19,8 @@ def read_forms(path: str | Path) -> list[Form]:
         raise FormError(path, "no such file")
     if p.is_dir():
         raise FormError(path, "is a folder, not a form file")
+    if not p.is_file():   # a named pipe would wait for a writer forever; a device never ends
+        raise FormError(path, "not a regular file (a pipe, socket or device)")
     if p.stat().st_size == 0:
         raise FormError(path, "file is empty")
     fmt = sniff(path)

@@ -52,7 +52,9 @@ def sniff(path: str) -> str:
         return "xls"
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    text = _decode_head(head, size > len(head))
+    text = decode_text(head, final=size <= len(head))
+    if text is not None and not _looks_like_text(text):
+        text = None
     if text is None:
         kind = f" with a {suffix} name" if suffix else ""
         raise FormError(path, f"binary content{kind} that is not xlsx, xls, docx, pdf, html or text")
@@ -78,6 +80,9 @@ def text_encoding(path: str) -> str:
 
 
 def _sniff_zip(path: str, suffix: str) -> str:
+    from forms.readers.common import check_zip_members
+
+    check_zip_members(path)
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
@@ -105,20 +110,62 @@ def _decodes(data: bytes, encoding: str, truncated: bool) -> bool:
     return True
 
 
-def _decode_head(head: bytes, truncated: bool) -> str | None:
-    """The head as text if it looks like text in a known encoding, else None (binary)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return head.decode("utf-16", errors="strict" if not truncated else "ignore")
-        except UnicodeDecodeError:
+def decode_text(data: bytes, final: bool = True) -> str | None:
+    """`data` as text, or None when it is not text in an encoding forms come in.
+
+    UTF-16 with a BOM (Excel's "Unicode text" export) or without one (recognised by its NUL
+    bytes all falling on one side of each pair); else UTF-8 (with or without BOM); else line by
+    line, UTF-8 or GB18030 — a file pasted together from two systems mixes them. `final=False`
+    means `data` is a file's head: a character cut at its end is not an error.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        enc = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+        return _decode(data[2:], enc, final, errors="replace")
+    if b"\x00" in data:
+        return _utf16_without_bom(data, final)
+    text = _decode(data, "utf-8-sig", final)
+    if text is not None:
+        return text
+    lines = data.splitlines(keepends=True)
+    out = []
+    for k, line in enumerate(lines):
+        last = k == len(lines) - 1
+        for enc in TEXT_ENCODINGS:
+            text = _decode(line, enc, final or not last)
+            if text is not None:
+                out.append(text)
+                break
+        else:
             return None
-    if b"\x00" in head:
+    return "".join(out)
+
+
+def _decode(data: bytes, encoding: str, final: bool, errors: str = "strict") -> str | None:
+    try:
+        return codecs.getincrementaldecoder(encoding)(errors).decode(data, final=final)
+    except UnicodeDecodeError:
         return None
-    for enc in TEXT_ENCODINGS:
-        if _decodes(head, enc, truncated):
-            text = head.decode(enc, errors="ignore")
-            control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-            if control <= max(2, len(text) // 200):
-                return text
-            return None
-    return None
+
+
+def _utf16_without_bom(data: bytes, final: bool) -> str | None:
+    """UTF-16 text whose ASCII characters (tabs, newlines, digits) put a NUL in every other
+    byte; None for binary data, whose NULs fall anywhere."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd > 8 * even:
+        enc = "utf-16-le"
+    elif even > 8 * odd:
+        enc = "utf-16-be"
+    else:
+        return None
+    text = _decode(data, enc, final)
+    if text is None or not any(ch in text for ch in "\t\n"):
+        return None
+    # random bytes decoded as UTF-16 are almost never ASCII; a form's text has tabs and digits
+    if sum(1 for ch in text if ch < "\x80") < len(text) // 50:
+        return None
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return control <= max(2, len(text) // 200)

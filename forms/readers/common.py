@@ -31,7 +31,9 @@ MAX_FILE_BYTES = 200 * 1024 * 1024          # on disk, any binary format
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024      # xlsx/docx: sum of declared uncompressed sizes
 MAX_ZIP_RATIO = 200                         # a member this much bigger than its compressed size...
 MAX_ZIP_RATIO_FLOOR = 16 * 1024 * 1024      # ...and above this size, is treated as a zip bomb
-MAX_CELLS = 2_000_000                       # cells in one sheet/table grid after merges
+MAX_ZIP_MEMBERS = 10_000                    # parts of an xlsx/docx (a real one has tens)
+MAX_CELLS = 1_000_000                       # cells in one file's grids, after merges
+MAX_ROWS = 100_000                          # rows in one file (a thousand forms)
 MAX_SPAN = 1000                             # rowspan/colspan honoured at most this far
 
 MERGED_MODES = ("first", "down", "repeat")
@@ -109,12 +111,39 @@ def check_file_size(path: str, limit: int = MAX_FILE_BYTES) -> int:
     return size
 
 
+def check_zip_members(path: str) -> None:
+    """Refuse a zip whose directory lists more than MAX_ZIP_MEMBERS parts, from the count in its
+    end record, before zipfile builds an object for each (a damaged zip is left to zipfile)."""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - 65536 - 22))
+            tail = f.read()
+    except OSError as e:
+        raise FormError(path, f"cannot open: {e.strerror or e}") from None
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return
+    count = struct.unpack_from("<H", tail, end + 10)[0]
+    if count == 0xFFFF:                       # zip64: the count is in the zip64 end record
+        z64 = tail.rfind(b"PK\x06\x06", 0, end)
+        if z64 >= 0 and z64 + 40 <= len(tail):
+            count = struct.unpack_from("<Q", tail, z64 + 32)[0]
+    if count > MAX_ZIP_MEMBERS:
+        raise FormError(path, f"refused: the zip archive lists {count:,} members "
+                              f"(limit {MAX_ZIP_MEMBERS:,})")
+
+
 def check_zip(path: str, kind: str) -> None:
     """Refuse a truncated zip or a zip bomb before any library unpacks it.
 
     Only the central directory is read: declared uncompressed sizes are summed and compared with
     the limits, and each member's compression ratio is checked.
     """
+    check_zip_members(path)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()

@@ -22,8 +22,8 @@ import zlib
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (MAX_CELLS, check_file_size, check_zip, clean_cell, merged_mode,
-                                  table_from_grid, text_table)
+from forms.readers.common import (MAX_CELLS, MAX_ROWS, check_file_size, check_zip, clean_cell,
+                                  merged_mode, table_from_grid, text_table)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -37,6 +37,7 @@ def read(path: str, merged: str | None = None) -> list[Table]:
     paragraphs: list[tuple[int, str]] = []
     n_tables = 0
     n_para = 0
+    used = [0, 0]            # cells and rows made so far, across the document's tables
     for el in _body_items(body):
         if el.tag == _W + "p":
             n_para += 1
@@ -47,7 +48,7 @@ def read(path: str, merged: str | None = None) -> list[Table]:
             if text is not None:
                 tables.append(text)
             paragraphs = []
-            table = _table(el, f"table {n_tables}", path, mode)
+            table = _table(el, f"table {n_tables}", path, mode, used)
             if table is not None:
                 tables.append(table)
     text = text_table(paragraphs, "text after tables" if n_tables else "text")
@@ -139,13 +140,25 @@ def _int_attr(el, name: str, default: int) -> int:
         return default
 
 
-def _table(tbl, name: str, path: str, mode: str) -> Table | None:
+def _table(tbl, name: str, path: str, mode: str, used: list[int]) -> Table | None:
+    """`used` counts the cells and rows made so far in the file; each is checked against the
+    limits before the slots are made (a gridSpan of 1000 on every cell is 1000 slots each)."""
     grid: list[list[str]] = []
     previous: list[str] = []
-    cells = 0
+
+    def spend(cells: int, rows: int = 0) -> None:
+        used[0] += cells
+        used[1] += rows
+        if used[0] > MAX_CELLS:
+            raise FormError(path, f"refused: more than {MAX_CELLS:,} cells (counting spanned ones)",
+                            where=name)
+        if used[1] > MAX_ROWS:
+            raise FormError(path, f"refused: more than {MAX_ROWS:,} rows", where=name)
+
     for tr in tbl.iterchildren(_W + "tr"):
         trpr = tr.find(_W + "trPr")
         before = _int_attr(trpr.find(_W + "gridBefore") if trpr is not None else None, "val", 0)
+        spend(min(before, 1000), 1)
         row = [""] * min(before, 1000)
         for tc in tr.iterchildren(_W + "tc", _W + "sdt"):
             for cell in ([tc] if tc.tag == _W + "tc" else tc.iter(_W + "tc")):
@@ -157,6 +170,7 @@ def _table(tbl, name: str, path: str, mode: str) -> Table | None:
                     vm = tcpr.find(_W + "vMerge")
                     if vm is not None:
                         vmerge = vm.get(_W + "val", "continue")
+                spend(span)
                 if vmerge == "continue":
                     col = len(row)
                     text = previous[col] if mode != "first" and col < len(previous) else ""
@@ -164,9 +178,6 @@ def _table(tbl, name: str, path: str, mode: str) -> Table | None:
                     text = _cell_text(cell)
                 row.append(text)
                 row.extend([text if mode == "repeat" else ""] * (span - 1))
-        cells += len(row)
-        if cells > MAX_CELLS:
-            raise FormError(path, f"refused: more than {MAX_CELLS:,} cells", where=name)
         grid.append(row)
         previous = row
     return table_from_grid(grid, name)

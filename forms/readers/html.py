@@ -19,8 +19,10 @@ from html.parser import HTMLParser
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (MAX_CELLS, MAX_SPAN, check_file_size, clean_cell, merged_mode,
-                                  table_from_grid, text_table)
+from forms.readers.common import (MAX_CELLS, MAX_ROWS, MAX_SPAN, check_file_size, clean_cell,
+                                  merged_mode, table_from_grid, text_table)
+
+MAX_NESTING = 50                   # tables inside tables; forms nest one or two
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
@@ -45,6 +47,8 @@ def read(path: str, merged: str | None = None) -> list[Table]:
         parser.close()
     except FormError:
         raise
+    except OverflowError as e:
+        raise FormError(path, f"refused: {e}") from None
     except Exception as e:  # the stdlib parser is lenient; this is a last guard
         raise FormError(path, f"not a readable HTML page ({type(e).__name__}: {e})") from None
     return parser.finish()
@@ -71,33 +75,46 @@ def decode(data: bytes) -> str:
 
 
 class _Grid:
-    """One table being built: rows of slots, with rowspans carried into the rows below."""
+    """One table being built: rows of slots, with rowspans carried into the rows below.
 
-    def __init__(self, name: str, mode: str):
+    A rowspan is kept as one entry (its first column, width, last row, text), not one per slot it
+    covers, and every cell's slots are counted against the file's budget before they are made.
+    """
+
+    def __init__(self, name: str, mode: str, budget: "_Budget"):
         self.name = name
         self.mode = mode
-        self.rows: list[list[str | None]] = []
-        self.pending: dict[tuple[int, int], str] = {}  # (row, col) → text from a rowspan above
+        self.budget = budget
+        self.rows: list[list[str]] = []
+        self.spans: dict[int, tuple[int, int, str]] = {}   # first column → (width, last row, text)
         self.cell: list[str] | None = None
         self.span = (1, 1)
-        self.cells = 0
 
     def start_row(self) -> None:
         self.end_cell()
+        self.budget.rows(1)
         self.rows.append([])
-        r = len(self.rows) - 1
         # Slots already filled by rowspans from above at the row's start.
-        self._fill_pending(r)
+        self._fill_spans(len(self.rows) - 1)
 
-    def _fill_pending(self, r: int) -> None:
+    def _fill_spans(self, r: int) -> None:
         row = self.rows[r]
-        while (r, len(row)) in self.pending:
-            row.append(self.pending.pop((r, len(row))))
+        while (span := self.spans.get(len(row))) is not None:
+            width, last, text = span
+            if last < r:
+                del self.spans[len(row)]
+                break
+            first = text if self.mode in ("down", "repeat") else ""
+            row.append(first)
+            row.extend([text if self.mode == "repeat" else ""] * (width - 1))
+            if last == r:
+                del self.spans[len(row) - width]
 
     def start_cell(self, rowspan: int, colspan: int) -> None:
         self.end_cell()
         if not self.rows:
             self.start_row()
+        self.budget.cells(rowspan * colspan)       # before a single slot is made
         self.cell = []
         self.span = (rowspan, colspan)
 
@@ -108,31 +125,46 @@ class _Grid:
         self.cell = None
         r = len(self.rows) - 1
         row = self.rows[r]
-        self._fill_pending(r)
+        self._fill_spans(r)
         rowspan, colspan = self.span
         c0 = len(row)
         row.append(text)
         row.extend([text if self.mode == "repeat" else ""] * (colspan - 1))
-        for dr in range(1, rowspan):
-            for c in range(c0, c0 + colspan):
-                carry = self.mode == "repeat" or (self.mode == "down" and c == c0)
-                self.pending[(r + dr, c)] = text if carry else ""
-        self._fill_pending(r)
-        self.cells += rowspan * colspan
-        if self.cells > MAX_CELLS:
-            raise OverflowError(f"more than {MAX_CELLS:,} cells")
+        if rowspan > 1:
+            self.spans[c0] = (colspan, r + rowspan - 1, text)
+        self._fill_spans(r)
 
     def table(self) -> Table | None:
         self.end_cell()
         # Rowspans reaching past the last <tr> extend the table, as browsers draw it.
-        while self.pending:
-            self.rows.append([])
-            self._fill_pending(len(self.rows) - 1)
-            if not self.rows[-1]:
+        while self.spans:
+            last = max(last for _, last, _ in self.spans.values())
+            if len(self.rows) > last:
                 break
+            self.budget.rows(1)
+            self.rows.append([])
+            self._fill_spans(len(self.rows) - 1)
         width = max((len(r) for r in self.rows), default=0)
-        grid = [[t or "" for t in r] + [""] * (width - len(r)) for r in self.rows]
+        grid = [r + [""] * (width - len(r)) for r in self.rows]
         return table_from_grid(grid, self.name)
+
+
+class _Budget:
+    """Slots and rows one page may make, across all its tables (OverflowError past them)."""
+
+    def __init__(self):
+        self.n_cells = 0
+        self.n_rows = 0
+
+    def cells(self, n: int) -> None:
+        self.n_cells += n
+        if self.n_cells > MAX_CELLS:
+            raise OverflowError(f"more than {MAX_CELLS:,} cells (counting those under rowspan/colspan)")
+
+    def rows(self, n: int) -> None:
+        self.n_rows += n
+        if self.n_rows > MAX_ROWS:
+            raise OverflowError(f"more than {MAX_ROWS:,} rows")
 
 
 class _Parser(HTMLParser):
@@ -147,10 +179,12 @@ class _Parser(HTMLParser):
         self.text: list[str] = []           # current block of outside text
         self.blocks: list[tuple[int, str]] = []
         self.n_blocks = 0
+        self.budget = _Budget()
 
     # outside text ---------------------------------------------------------------------------
     def _flush_block(self) -> None:
         if self.text:
+            self.budget.rows(1)
             self.n_blocks += 1
             self.blocks.append((self.n_blocks, "".join(self.text)))
             self.text = []
@@ -176,7 +210,9 @@ class _Parser(HTMLParser):
                 self._flush_text(f"text before table {self.n_tables}")
             elif grid.cell is not None:
                 grid.cell.append("\n")
-            self.stack.append(_Grid(f"table {self.n_tables}", self.mode))
+            if len(self.stack) >= MAX_NESTING:
+                raise OverflowError(f"tables nested more than {MAX_NESTING} deep")
+            self.stack.append(_Grid(f"table {self.n_tables}", self.mode, self.budget))
         elif grid is not None and tag == "tr":
             grid.start_row()
         elif grid is not None and tag in ("td", "th"):
@@ -204,10 +240,7 @@ class _Parser(HTMLParser):
         grid = self.stack[-1] if self.stack else None
         if tag == "table" and grid is not None:
             self.stack.pop()
-            try:
-                table = grid.table()
-            except OverflowError as e:
-                raise FormError(self.path, f"refused: {e}", where=grid.name) from None
+            table = grid.table()
             if table is not None:
                 self.out.append(table)
         elif grid is not None and tag in ("td", "th"):
@@ -224,10 +257,7 @@ class _Parser(HTMLParser):
         if grid is None:
             self.text.append(data)
         elif grid.cell is not None:
-            try:
-                grid.cell.append(data)
-            except OverflowError:
-                pass
+            grid.cell.append(data)
         # text between cells (inside <tr> but outside <td>) is markup noise
 
     def finish(self) -> list[Table]:

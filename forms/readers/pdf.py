@@ -11,16 +11,30 @@ one-cell-per-line Table placed by its position on the page ("page N text").
 A page with no ruled table (a scan run through OCR, a text-only export) still reads: its text
 lines are split into cells on tabs or runs of two or more spaces. `lines` are 1-based row numbers
 within the page's table or text. Encrypted, corrupt and oversize files raise FormError.
+
+pdfminer is guarded where a few hundred bytes can make it loop or allocate without end: a chain of
+references that comes back to itself (`4 0 obj 4 0 R`) reads as a missing object, as the PDF
+standard treats a dangling reference, instead of being followed forever; and the stream decoders
+(Flate, LZW, RunLength) stop at MAX_STREAM_BYTES per stream and MAX_DECODED_BYTES per file, before
+the output is allocated, instead of inflating a 1 MiB stream into gigabytes. A page with more
+ruling lines than MAX_EDGES is refused before table finding, which compares every pair of them.
 """
 from __future__ import annotations
 
+import io
 import re
+import threading
+import zlib
 
 from forms.cells import Table
 from forms.errors import FormError
 from forms.readers.common import check_file_size, clean_cell, merged_mode, table_from_grid
 
 MAX_PAGES = 2000
+MAX_STREAM_BYTES = 32 * 2**20      # one decoded stream (a form page's content is a few KiB)
+MAX_DECODED_BYTES = 128 * 2**20    # all streams of one file (embedded CJK fonts included)
+MAX_EDGES = 5000                   # ruling lines and rectangle sides on one page
+MAX_REFERENCE_CHAIN = 32
 _SPLIT = re.compile(r"\t+| {2,}|\u3000{1,}")
 _EPS = 0.5
 
@@ -30,6 +44,8 @@ def read(path: str, merged: str | None = None) -> list[Table]:
     check_file_size(path)
     import pdfplumber  # lazy: only PDFs pay for pdfminer
 
+    _guard_pdfminer()
+    _budget.left = MAX_DECODED_BYTES
     try:
         pdf = pdfplumber.open(path)
     except Exception as e:  # pdfminer raises PDFSyntaxError, PSEOF, PDFPasswordIncorrect, ...
@@ -57,14 +73,21 @@ def read(path: str, merged: str | None = None) -> list[Table]:
 
 
 def _why(e: Exception) -> str:
-    name = type(e).__name__
-    if "Password" in name or "Encrypt" in name:
+    refused = _refusal(e)
+    if refused is not None:
+        return f"refused: {refused}"
+    if any("Password" in type(x).__name__ or "Encrypt" in type(x).__name__ for x in _chain(e)):
         return "encrypted PDF: cannot read it without the password"
+    name = type(e).__name__
     detail = f": {e}" if str(e) else ""
     return f"not a readable PDF ({name}{detail})"
 
 
 def _page(page, number: int, mode: str) -> list[Table]:
+    edges = len(page.lines) + 4 * len(page.rects) + len(page.curves)
+    if edges > MAX_EDGES:
+        raise _Refused(f"{edges:,} ruling lines on one page (limit {MAX_EDGES:,}): finding its "
+                       f"tables would compare every pair")
     found = page.find_tables()
     if not found:
         grid = [r for r in _word_rows(page) if any(r)]
@@ -157,3 +180,140 @@ def _grid(t, mode: str) -> list[list[str]]:
                 out.append(clean_cell(text))
         grid.append(out)
     return grid
+
+
+# ---- guards around pdfminer ----------------------------------------------------------------------
+
+class _Refused(Exception):
+    """A limit was reached inside pdfminer; carried out through its own exception wrapping."""
+
+
+def _chain(e: BaseException | None) -> list[BaseException]:
+    """`e` and the errors it wraps (pdfplumber wraps pdfminer's: PdfminerException(inner))."""
+    out: list[BaseException] = []
+    while e is not None and len(out) < 10:
+        out.append(e)
+        inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else None
+        e = inner or e.__cause__ or e.__context__
+    return out
+
+
+def _refusal(e: BaseException | None) -> str | None:
+    """The message of a _Refused anywhere in `e`'s chain."""
+    return next((str(x) for x in _chain(e) if isinstance(x, _Refused)), None)
+
+
+_budget = threading.local()      # bytes the current file may still decode (set by read())
+_guarded = False
+
+
+def _spend(n: int) -> int:
+    """Room left for one stream, after `n` bytes more; _Refused past either limit."""
+    left = getattr(_budget, "left", MAX_DECODED_BYTES) - n
+    _budget.left = left
+    if left < 0:
+        raise _Refused(f"its streams unpack to more than {MAX_DECODED_BYTES // 2**20} MiB")
+    return left
+
+
+def _inflate(decompressor, data: bytes) -> bytes:
+    """Decompress at most MAX_STREAM_BYTES (and what the file's budget allows) from `data`."""
+    room = min(MAX_STREAM_BYTES, getattr(_budget, "left", MAX_DECODED_BYTES))
+    out = decompressor.decompress(data, room + 1)
+    if len(out) > room:
+        if room < MAX_STREAM_BYTES:
+            _spend(len(out))
+        raise _Refused(f"a stream unpacks to more than {MAX_STREAM_BYTES // 2**20} MiB "
+                       f"(a compression bomb?)")
+    _spend(len(out))
+    return out
+
+
+class _BoundedDecompressor:
+    def __init__(self, *args, **kwargs):
+        self._d = zlib.decompressobj(*args, **kwargs)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        return _inflate(self._d, data)
+
+    def flush(self, *args) -> bytes:
+        return b""
+
+    def __getattr__(self, name):
+        return getattr(self._d, name)
+
+
+class _BoundedZlib:
+    """The part of the zlib module pdfminer.pdftypes uses, with the output bounded."""
+
+    error = zlib.error
+
+    @staticmethod
+    def decompress(data: bytes, *args, **kwargs) -> bytes:
+        d = zlib.decompressobj()
+        out = _inflate(d, data)
+        if not d.eof:
+            raise zlib.error("incomplete or truncated stream")
+        return out
+
+    decompressobj = _BoundedDecompressor
+
+
+def _lzwdecode(data: bytes) -> bytes:
+    from pdfminer.lzw import LZWDecoder
+
+    out = bytearray()
+    for chunk in LZWDecoder(io.BytesIO(data)).run():
+        out += chunk
+        if len(out) > MAX_STREAM_BYTES:
+            raise _Refused(f"a stream unpacks to more than {MAX_STREAM_BYTES // 2**20} MiB "
+                           f"(a compression bomb?)")
+    _spend(len(out))
+    return bytes(out)
+
+
+def _rldecode(data: bytes) -> bytes:
+    """RunLengthDecode (PDF 1.7, 7.4.5), counting the output before it is made."""
+    out = bytearray()
+    i, n = 0, len(data)
+    while i < n and data[i] != 128:
+        length = data[i]
+        if length < 128:
+            out += data[i + 1:i + 2 + length]
+            i += 2 + length
+        else:
+            out += data[i + 1:i + 2] * (257 - length)
+            i += 2
+        if len(out) > MAX_STREAM_BYTES:
+            raise _Refused(f"a stream unpacks to more than {MAX_STREAM_BYTES // 2**20} MiB "
+                           f"(a compression bomb?)")
+    _spend(len(out))
+    return bytes(out)
+
+
+def _guard_pdfminer() -> None:
+    """Install the guards (once per process)."""
+    global _guarded
+    if _guarded:
+        return
+    from pdfminer import pdftypes
+
+    resolve = pdftypes.PDFObjRef.resolve
+
+    def resolve_chain(self, default=None):
+        # pdfminer's resolve1 follows references while the result is a reference: a loop
+        # would never end. Follow the chain here, and read a loop as a missing object.
+        seen = {self.objid}
+        x = resolve(self, default)
+        while isinstance(x, pdftypes.PDFObjRef):
+            if x.objid in seen or len(seen) >= MAX_REFERENCE_CHAIN:
+                return default
+            seen.add(x.objid)
+            x = resolve(x, default)
+        return x
+
+    pdftypes.PDFObjRef.resolve = resolve_chain
+    pdftypes.zlib = _BoundedZlib
+    pdftypes.lzwdecode = _lzwdecode
+    pdftypes.rldecode = _rldecode
+    _guarded = True

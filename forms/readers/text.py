@@ -10,20 +10,21 @@ from pathlib import Path
 
 from forms.cells import Table
 from forms.errors import FormError
+from forms.readers.common import MAX_CELLS, MAX_ROWS
+from forms.sniff import decode_text
 
 _WIDE_GAP = re.compile(r" {2,}")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Text files beyond this are not forms; refusing them keeps a batch's memory bounded.
 MAX_BYTES = 20 * 1024 * 1024
 
 
 def decode(data: bytes, file: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), else GB18030, the encodings forms come in."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FormError(file, "not readable as UTF-8 or GB18030 text")
+    """Text from bytes: UTF-8, GB18030 (line by line, they mix) or UTF-16 (forms.sniff)."""
+    text = decode_text(data)
+    if text is None:
+        raise FormError(file, "not readable as UTF-8, GB18030 or UTF-16 text")
+    return text
 
 
 def read(path: str) -> list[Table]:
@@ -33,7 +34,14 @@ def read(path: str) -> list[Table]:
         raise FormError(path, f"text file of {size / 2**20:.0f} MB is too large to be a form "
                               f"(limit {MAX_BYTES // 2**20} MB)")
     text = decode(p.read_bytes(), path)
-    lines = text.splitlines()
+    # rows end at line breaks only: str.splitlines() also splits at U+2028, NEL, VT, FF and
+    # the like, which sit inside cells pasted from Word or a web page
+    lines = _LINE_BREAK.split(text)
+    if lines and not lines[-1]:
+        lines.pop()
+    if len(lines) > MAX_ROWS or len(lines) + text.count("\t") > MAX_CELLS:
+        raise FormError(path, f"refused: {len(lines):,} lines and {text.count(chr(9)):,} tabs are over "
+                              f"the limit of {MAX_ROWS:,} rows and {MAX_CELLS:,} cells")
     sep = "\t" if any("\t" in line for line in lines) else None
     rows = [line.split("\t") if sep else _WIDE_GAP.split(line.strip()) for line in lines]
     return [Table(rows, list(range(1, len(rows) + 1)), None)]

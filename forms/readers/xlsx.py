@@ -5,30 +5,44 @@ spread by the `merged` policy (forms.readers.common: top-left only by default, "
 rows are full width ("" for empty cells) so a list index is the column index; `lines` are
 worksheet row numbers (empty rows are left out, numbers kept). Cached formula results are read
 (`data_only`; a formula saved without a cached value reads ""), numbers are written as the sheet
-shows them ("10", "9.5", a percent-formatted 0.95 as "95%"). The zip is checked for bombs first.
+shows them ("10", "9.5", a percent-formatted 0.95 as "95%").
+
+Before openpyxl sees the file, the zip is checked for bombs and every worksheet's XML is streamed
+once through expat (no tree, no cells built) to count what openpyxl would build: cells, rows, and
+the cells covered by merged ranges and hyperlink ranges (openpyxl makes an object for each covered
+cell: one `B3:XFD1048576` merge is 17 billion). A file over the limits is refused then, and a
+DOCTYPE (entity tricks; no workbook has one) is refused outright.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 import zipfile
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (check_file_size, check_zip, clean_cell, fill_grid, format_hint,
-                                  merged_mode, number_text, table_from_grid)
+from forms.readers.common import (MAX_ROWS, check_file_size, check_zip, clean_cell, fill_grid,
+                                  format_hint, merged_mode, number_text, table_from_grid)
+
+#: Cells openpyxl may build for one workbook, counting those covered by merged and hyperlink
+#: ranges. openpyxl spends about 600 bytes and 16 µs a cell; a real form has a few hundred.
+MAX_XLSX_CELLS = 250_000
 
 
 def read(path: str, merged: str | None = None) -> list[Table]:
     mode = merged_mode(merged)
     check_file_size(path)
     check_zip(path, "xlsx")
+    check_sheets(path)
     import openpyxl  # imported here: commands that never see a workbook don't pay for it
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), open(path, "rb") as fh:
             warnings.simplefilter("ignore")  # "Workbook contains no default style" and the like
-            wb = openpyxl.load_workbook(path, data_only=True)
+            # a file object, not the name: openpyxl refuses names not ending in .xlsx/.xlsm,
+            # and sniffing already found this is a workbook whatever it is called
+            wb = openpyxl.load_workbook(fh, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError,
             SyntaxError) as e:
         # SyntaxError covers xml.etree ParseError: a member cut off mid-XML.
@@ -77,3 +91,76 @@ def _text(cell) -> str:
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     return clean_cell(str(v))
+
+
+# ---- counting what openpyxl would build, before it builds it ------------------------------------
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$")
+
+
+class _Refused(Exception):
+    pass
+
+
+def check_sheets(path: str) -> None:
+    """FormError if the worksheets hold more than openpyxl may build (see the module docstring)."""
+    from xml.parsers import expat
+
+    counts = {"c": 0, "row": 0, "covered": 0}
+
+    def area(ref: str, what: str) -> None:
+        m = _REF.match(ref.strip())
+        if not m:
+            return                      # openpyxl rejects it itself, with its own error
+        c0, r0 = _column(m.group(1)), int(m.group(2))
+        c1, r1 = (_column(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
+        n = (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+        if n > MAX_XLSX_CELLS:
+            raise _Refused(f"{what} range {ref} covers {n:,} cells (limit {MAX_XLSX_CELLS:,})")
+        counts["covered"] += n
+        if counts["covered"] > MAX_XLSX_CELLS:
+            raise _Refused(f"{what} ranges cover more than {MAX_XLSX_CELLS:,} cells")
+
+    def start(name: str, attrs: dict) -> None:
+        local = name.rpartition(" ")[2]
+        if local == "c":
+            counts["c"] += 1
+            if counts["c"] + counts["covered"] > MAX_XLSX_CELLS:
+                under = " (counting those under merged ranges)" if counts["covered"] else ""
+                raise _Refused(f"more than {MAX_XLSX_CELLS:,} cells{under}")
+        elif local == "row":
+            counts["row"] += 1
+            if counts["row"] > MAX_ROWS:
+                raise _Refused(f"more than {MAX_ROWS:,} rows")
+        elif local == "mergeCell":
+            area(attrs.get("ref", ""), "merged")
+        elif local == "hyperlink":
+            area(attrs.get("ref", ""), "hyperlink")
+
+    def doctype(*args) -> None:
+        raise _Refused("the sheet declares a DOCTYPE (entity definitions), which no workbook has")
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                parser = expat.ParserCreate(namespace_separator=" ")
+                parser.StartElementHandler = start
+                parser.StartDoctypeDeclHandler = doctype
+                with z.open(name) as f:
+                    try:
+                        parser.ParseFile(f)
+                    except expat.ExpatError:
+                        pass                # damaged XML: openpyxl reports it in its own words
+    except _Refused as e:
+        raise FormError(path, f"refused: {e}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+        raise FormError(path, f"not a readable xlsx workbook ({type(e).__name__}: {e})") from None
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
