@@ -3,8 +3,16 @@
 While files are being scored, each file's rows are appended to a journal next to the output
 (`OUTPUT.partial.jsonl`, one JSON line per file, flushed at once), so a killed run loses at most
 the line being written. At the end the journal (and, with --resume, the previous output) is turned
-into the output format, written to a temporary name in the same folder and moved into place with
-os.replace, so a reader never sees a half-written output. Then the journal is deleted.
+into the output format, written to temporary names in the same folder and moved into place with
+os.replace, so a reader never sees a half-written output. A CSV output is four files and a
+resumed Parquet output several parts: they are moved as a set, under a commit record
+(`OUTPUT.commit`, the list of moves) written first and deleted last; a run that finds one (the
+last run died mid-set) finishes the moves before anything else, so the tables never disagree.
+Then the journal is deleted. An output that cannot be written (a full disk) is an OutputError and
+leaves no temporary file; the journal stays for --resume.
+
+Text from forms is written inert (reports.safe): no formula in a workbook, CSV-injection prefixes
+in CSV, and names that are not valid UTF-8 shown with their bytes escaped.
 
 Output by suffix of OUTPUT:
 - `NAME.csv`: NAME.csv (forms), NAME.indicators.csv, NAME.errors.csv, NAME.duplicates.csv
@@ -30,6 +38,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from batch.rows import column_type, columns
+from reports.safe import (csv_row, from_csv_text, printable, printable_row, temp_beside,
+                          write_only_cells)
 
 TABLES = ("forms", "indicators", "errors")
 DUP_COLUMNS = ["group", "occurrences", "forms", "files", "variants", "example", "sample_files"]
@@ -41,6 +51,10 @@ Observer = Callable[[str, dict], None]
 
 class OutputError(Exception):
     """The output path cannot be used (unknown suffix, not writable)."""
+
+
+class OutputWriteError(OutputError):
+    """Writing the output failed part way (a full disk): nothing half-written was left."""
 
 
 def output_format(output: str) -> str:
@@ -75,7 +89,7 @@ def _typed(name: str, value):
             return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "1")
     except (TypeError, ValueError):
         return None
-    return value if isinstance(value, str) else str(value)
+    return from_csv_text(value) if isinstance(value, str) else str(value)
 
 
 def iter_output(output: str, table: str, fields: list[str] | None = None) -> Iterator[dict]:
@@ -144,6 +158,10 @@ def journal_path(output: str) -> Path:
     return Path(output.rstrip("/\\") + ".partial.jsonl")
 
 
+def commit_path(output: str) -> Path:
+    return Path(output.rstrip("/\\") + ".commit")
+
+
 def iter_journal(path: Path) -> Iterator[dict]:
     """Complete lines of a journal; a line cut short by a kill is ignored."""
     if not path.is_file():
@@ -205,6 +223,12 @@ class Sink:
             self._fh.close()
             raise OutputError(f"{output}: another `pianchai score` is writing this output "
                               f"(its journal {self.journal} is locked)") from None
+        try:
+            _recover(output)
+        except OSError as e:
+            self._fh.close()
+            raise OutputWriteError(f"{output}: cannot finish the previous run's output: "
+                                   f"{e.strerror or e}") from None
         if resume:
             if output_exists(output):
                 self._old_done = done_files(output)
@@ -218,10 +242,24 @@ class Sink:
 
     def add(self, result: dict) -> None:
         """Record one file's result; on disk when this returns."""
-        self._fh.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
-        self._fh.flush()
+        line = json.dumps(result, ensure_ascii=False, default=str) + "\n"
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:      # a file name (or text) that is not valid UTF-8
+            result = {k: [printable_row(r) for r in v] if isinstance(v, list) else
+                      printable(v) if isinstance(v, str) else v for k, v in result.items()}
+            line = json.dumps(result, ensure_ascii=False, default=str) + "\n"
+        try:
+            self._fh.write(line)
+            self._fh.flush()
+        except OSError as e:
+            raise OutputWriteError(f"{self.journal}: cannot write the journal: {e.strerror or e}") from None
         self.done.add(result["file"])
         self.added += 1
+
+    def has(self, path: str) -> bool:
+        """Whether `path` is already in the output or the journal (as its printable name)."""
+        return path in self.done or printable(path) in self.done
 
     def close(self, observers: Iterable[Observer] = (),
               duplicates: Callable[[], list[dict]] | None = None) -> None:
@@ -230,13 +268,17 @@ class Sink:
         Every row written passes through `observers` (report statistics, duplicate detection);
         `duplicates` is then called for the duplicates table.
         """
-        self._fh.flush()                 # still open: the lock holds until the journal is gone
         try:
+            self._fh.flush()             # still open: the lock holds until the journal is gone
             observers = list(observers)
             keep_old = self.resume and output_exists(self.output)
             {"csv": self._write_csv, "xlsx": self._write_xlsx,
              "parquet": self._write_parquet}[self.fmt](keep_old, observers, duplicates)
             self.journal.unlink(missing_ok=True)
+        except OSError as e:
+            raise OutputWriteError(f"{self.output}: cannot write the output: {e.strerror or e}; "
+                                   f"finished files are kept in {self.journal} "
+                                   f"(run again with --resume)") from None
         finally:
             self._fh.close()
 
@@ -278,7 +320,7 @@ class Sink:
         handles, writers = {}, {}
         try:
             for table in (*TABLES, "duplicates"):
-                name = _mkstemp(paths[table])
+                name = temp_beside(paths[table])
                 tmp[table] = Path(name)
                 fh = open(name, "w", newline="", encoding="utf-8-sig")
                 handles[table] = fh
@@ -288,13 +330,14 @@ class Sink:
                 writers[table] = w
             # read everything old before anything is replaced
             for table, row in self._rows(keep_old, observers):
-                writers[table].writerow(row)
+                writers[table].writerow(csv_row(row))
             for row in (duplicates() if duplicates else []):
-                writers["duplicates"].writerow(row)
+                writers["duplicates"].writerow(csv_row(row))
             for fh in handles.values():
+                fh.flush()
+                os.fsync(fh.fileno())
                 fh.close()
-            for table, name in tmp.items():
-                os.replace(name, paths[table])
+            _commit(self.output, [(tmp[t], paths[t]) for t in tmp])
         finally:
             for fh in handles.values():
                 fh.close()
@@ -318,7 +361,7 @@ class Sink:
                 ws = wb.create_sheet(table if n == 1 else f"{table} {n}")
                 ws.append(cols)
                 entry = sheets[table] = [ws, 0, n]
-            entry[0].append([_xlsx_value(row.get(c)) for c in cols])
+            entry[0].append(write_only_cells(entry[0], [row.get(c) for c in cols]))
             entry[1] += 1
 
         for table in (*TABLES, "duplicates"):
@@ -330,9 +373,11 @@ class Sink:
         for row in (duplicates() if duplicates else []):
             put("duplicates", row)
         out = Path(self.output)
-        name = _mkstemp(out)
+        name = temp_beside(out)
         try:
             wb.save(name)
+            with open(name, "rb+") as fh:
+                os.fsync(fh.fileno())
             os.replace(name, out)
         finally:
             if os.path.exists(name):
@@ -393,50 +438,113 @@ class Sink:
                     folder.mkdir(parents=True, exist_ok=True)
                     if not any(folder.glob("*.parquet")):
                         pq.write_table(schemas[table].empty_table(), folder / "part-empty.parquet")
+            moves = []
             for w, tmp, final in writers.values():
                 w.close()
-                os.replace(tmp, final)
-                empty = final.parent / "part-empty.parquet"
-                if empty.exists():
-                    empty.unlink()
-            writers.clear()
+                moves.append((tmp, final))
             dup_dir = root / "duplicates"
             dup_dir.mkdir(exist_ok=True)
             dups = duplicates() if duplicates else []
             tmp = dup_dir / ".part-0.parquet.tmp"
             pq.write_table(pa.Table.from_pylist(dups, schema=schemas["duplicates"]), tmp)
-            os.replace(tmp, dup_dir / "part-0.parquet")
-            if not keep_old:
-                _swap_dir(root, out)
+            moves.append((tmp, dup_dir / "part-0.parquet"))
+            if keep_old:
+                _commit(self.output, moves)      # the new parts of every table, as one set
+            else:
+                for a, b in moves:               # inside the new folder: nobody reads it yet
+                    os.replace(a, b)
+                _commit(self.output, [(root, out)])
+            for w, tmp, final in writers.values():
+                empty = final.parent / "part-empty.parquet"
+                if empty.exists():
+                    empty.unlink()
+            writers.clear()
         finally:
             for w, tmp, _ in writers.values():
                 w.close()
                 Path(tmp).unlink(missing_ok=True)
+            Path(root / "duplicates" / ".part-0.parquet.tmp").unlink(missing_ok=True)
             if not keep_old and root.exists() and root != out:
                 shutil.rmtree(root, ignore_errors=True)
 
 
-def _mkstemp(target: Path, suffix: str = ".tmp") -> str:
-    """A temporary file next to `target`, with the permissions a new file would get."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.resolve().parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(name, 0o666 & ~umask)
-    return name
+def _commit(output: str, moves: list[tuple[Path, Path]]) -> None:
+    """Move every (temporary, final) pair into place as one set (see the module docstring)."""
+    record = commit_path(output)
+    tmp = temp_beside(record)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump([[str(a), str(b)] for a, b in moves], fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, record)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    _redo(record)
 
 
-def _swap_dir(new: Path, out: Path) -> None:
-    """Put folder `new` at `out`, replacing what was there (a file or folder)."""
-    if out.is_dir():
+def _redo(record: Path) -> None:
+    """Carry out a commit record's moves (each temporary exists only until it is moved), then
+    delete the record."""
+    with open(record, encoding="utf-8") as fh:
+        moves = json.load(fh)
+    for a, b in moves:
+        if os.path.lexists(a):
+            _move(Path(a), Path(b))
+    _fsync_dir(record.resolve().parent)
+    record.unlink()
+
+
+def _recover(output: str) -> None:
+    """Finish a set of moves a killed run left half done, then remove the temporary files and
+    folders earlier runs left beside the output (this run holds the output's lock)."""
+    record = commit_path(output)
+    if record.is_file():
+        try:
+            _redo(record)
+        except ValueError:             # the record itself was cut short: its set never started
+            record.unlink()
+    out = Path(output.rstrip("/\\"))
+    names = {p.name for p in table_paths(output).values()} if output_format(output) == "csv" else {out.name}
+    names.add(record.name)
+    if output_format(output) == "parquet" and out.is_dir():     # parts of a resumed run
+        for part in out.glob("*/.part-*.tmp"):
+            part.unlink(missing_ok=True)
+    for entry in out.resolve().parent.iterdir():
+        if entry.name.startswith(".") and any(entry.name.startswith(f".{n}.") for n in names) and \
+                (entry.name.endswith(".tmp") or ".old-" in entry.name):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _move(new: Path, out: Path) -> None:
+    """Put `new` (a file or folder) at `out`, replacing what was there."""
+    if new.is_dir() and out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
+        if out.is_dir():
+            os.replace(out, old)
+        else:
+            out.unlink()
         os.replace(new, out)
         shutil.rmtree(old, ignore_errors=True)
     else:
-        if out.exists():
-            out.unlink()
         os.replace(new, out)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def arrow_schema(cols: list[str]):
@@ -451,20 +559,3 @@ def _dup_type(c: str):
     import pyarrow as pa
 
     return pa.int64() if c in ("group", "occurrences", "forms", "files", "variants") else pa.string()
-
-
-_ILLEGAL = None
-
-
-def _xlsx_value(v):
-    """Strings without the control characters openpyxl refuses; long texts cut at Excel's limit."""
-    global _ILLEGAL
-    if isinstance(v, str):
-        if _ILLEGAL is None:
-            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-            _ILLEGAL = ILLEGAL_CHARACTERS_RE
-        v = _ILLEGAL.sub("", v)
-        if len(v) > 32767:
-            v = v[:32760] + "…"
-    return v

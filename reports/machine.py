@@ -1,10 +1,15 @@
-"""Machine-readable reports: JSON (forms with their findings) and CSV (one finding a row)."""
+"""Machine-readable reports: JSON (forms with their findings) and CSV (one finding a row).
+
+Both are valid UTF-8 text whatever the file names were, and the CSV is inert in a spreadsheet
+(reports.safe): a finding quoting a form's "=HYPERLINK(…)" does not become a formula.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import json
 
+from reports.safe import csv_row, printable, printable_json
 from reports.summary import summarize
 from rules.run import FileResult
 
@@ -23,8 +28,8 @@ def to_json(results: list[FileResult]) -> str:
             d["file"] = r.file
             d["findings"] = [f.to_dict() for f in findings]
             forms.append(d)
-    return json.dumps({"forms": forms, "errors": errors, "summary": summarize(results)},
-                      ensure_ascii=False, indent=1)
+    return printable_json(json.dumps({"forms": forms, "errors": errors, "summary": summarize(results)},
+                                     ensure_ascii=False, indent=1))
 
 
 def to_csv(results: list[FileResult]) -> str:
@@ -33,8 +38,8 @@ def to_csv(results: list[FileResult]) -> str:
     w.writeheader()
     for r in results:
         if r.error is not None:
-            w.writerow({"file": r.file, "code": "PC000", "level": "error", "rule": "unreadable",
-                        "message": f"[{r.error.stage}] {r.error.message}"})
+            w.writerow(csv_row({"file": r.file, "code": "PC000", "level": "error", "rule": "unreadable",
+                                "message": f"[{r.error.stage}] {r.error.message}"}))
         for f in r.all_findings():
-            w.writerow(f.to_dict())
-    return buf.getvalue()
+            w.writerow(csv_row(f.to_dict()))
+    return printable(buf.getvalue())

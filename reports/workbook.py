@@ -8,6 +8,9 @@ Either way a first sheet "pianchai" lists every finding with a link to its cell.
 never written: the result goes to `out_path` only.
 
 Consumes what the check pipeline produced (forms and their findings); never runs rules itself.
+Every text written from a form or a finding stays text (reports.safe): a form's "=HYPERLINK(…)"
+or "=100%" is shown as written, never run as a formula. The workbook is saved to a temporary name
+and moved into place.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from forms.model import Form, Indicator
+from reports.safe import append_text_row, temp_beside, xlsx_text
 from rules.engine import Finding
 
 SHEET = "pianchai"
@@ -74,9 +78,17 @@ def annotate(path: str | os.PathLike, findings_by_form: Sequence[Sequence[Findin
         raise ValueError("findings_by_form and forms must have the same length")
     wb, placed = _annotated_workbook(src, findings_by_form, forms)
     try:
-        wb.save(out)
+        tmp = temp_beside(out)
     except OSError as e:
         raise AnnotateError(f"{out}: cannot write: {e.strerror or e}") from None
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except OSError as e:
+        raise AnnotateError(f"{out}: cannot write: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return placed
 
 
@@ -105,7 +117,8 @@ def _annotated_workbook(src: Path, findings_by_form, forms):
     if _is_xlsx(src):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(src)
+            with open(src, "rb") as fh:     # by content: an xlsx may be named .xls or .dat
+                wb = openpyxl.load_workbook(fh)
         locate = _XlsxLocator(wb, forms, src)
     else:
         wb = openpyxl.Workbook()
@@ -189,7 +202,8 @@ class _XlsxLocator:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._values = openpyxl.load_workbook(self.path, data_only=True)
+                with open(self.path, "rb") as fh:
+                    self._values = openpyxl.load_workbook(fh, data_only=True)
         return self._values[ws.title]
 
     def _sheet(self, form: Form, f: Finding):
@@ -244,7 +258,7 @@ class _LayoutLocator:
 
 
 def _sheet_title(form: Form, k: int, used: set[str]) -> str:
-    base = re.sub(r"[\[\]\*\?/\\:]", "", form.project or "")[:24].strip("' ") or f"表{k + 1}"
+    base = re.sub(r"[\[\]\*\?/\\:]", "", xlsx_text(form.project or ""))[:24].strip("' ") or f"表{k + 1}"
     title = f"{k + 1} {base}"[:31]
     n = 2
     while title in used or title == SHEET:
@@ -263,19 +277,19 @@ def _lay_out(ws, form: Form) -> dict[int, tuple[str, int]]:
     wrap = Alignment(wrap_text=True, vertical="top")
     rows: dict[int, tuple[str, int]] = {}
     year = f"（{form.year} 年度）" if form.year else ""
-    ws.append([f"财政项目支出绩效自评表{year}"])
+    append_text_row(ws, [f"财政项目支出绩效自评表{year}"])
     ws.cell(1, 1).font = Font(bold=True, size=13)
     if form.source is not None and form.source.line is not None:
         rows.setdefault(form.source.line, ("form", 1))
-    ws.append(["项目名称", form.project, "", "主管部门", form.department, "", "实施单位", form.implementer])
+    append_text_row(ws, ["项目名称", form.project, "", "主管部门", form.department, "", "实施单位", form.implementer])
     fu = form.funds
-    ws.append(FUNDS_HEADER)
-    ws.append(["年度资金总额", fu.budget_initial, fu.budget_full_year, fu.executed, fu.weight,
+    append_text_row(ws, FUNDS_HEADER)
+    append_text_row(ws, ["年度资金总额", fu.budget_initial, fu.budget_full_year, fu.executed, fu.weight,
                fu.execution_rate, fu.score])
     if fu.source is not None and fu.source.line is not None:
         rows[fu.source.line] = ("funds", ws.max_row)
-    ws.append(["年度总体目标", form.goal_target, "", "", "实际完成情况", form.goal_actual])
-    ws.append(LAYOUT_HEADER)
+    append_text_row(ws, ["年度总体目标", form.goal_target, "", "", "实际完成情况", form.goal_actual])
+    append_text_row(ws, LAYOUT_HEADER)
     header = ws.max_row
     for c in range(1, len(LAYOUT_HEADER) + 1):
         ws.cell(header, c).font = bold
@@ -283,18 +297,18 @@ def _lay_out(ws, form: Form) -> dict[int, tuple[str, int]]:
     for r in (2, 3, 5):
         ws.cell(r, 1).font = bold
     for ind in form.indicators:
-        ws.append(_indicator_row(ind))
+        append_text_row(ws, _indicator_row(ind))
         if ind.source is not None and ind.source.line is not None:
             rows[ind.source.line] = ("indicator", ws.max_row)
         ws.cell(ws.max_row, LAYOUT_COLS["explanation"]).alignment = wrap
-    ws.append(["总分", "", "", "", "", form.total.weight, form.total.score, form.total.grade or ""])
+    append_text_row(ws, ["总分", "", "", "", "", form.total.weight, form.total.score, form.total.grade or ""])
     ws.cell(ws.max_row, 1).font = bold
     if form.total.source is not None and form.total.source.line is not None:
         rows[form.total.source.line] = ("total", ws.max_row)
     labels = {"deviation": "偏差原因分析", "problems": "存在问题", "measures": "改进措施",
               "conclusion": "评价结论"}
     for key, text in form.texts.items():
-        ws.append([labels.get(key, key), text])
+        append_text_row(ws, [labels.get(key, key), text])
     for col, width in zip("ABCDEFGHI", (14, 14, 24, 14, 14, 8, 8, 60, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(header + 1, 1)
@@ -336,7 +350,7 @@ def _mark_cells(wb, placed: list[Placed]) -> None:
         if cell.comment is not None and cell.comment.text:
             text = cell.comment.text.rstrip() + "\n\n" + text
         n_lines = text.count("\n") + 1 + len(text) // 28
-        comment = Comment(text, AUTHOR, width=360, height=min(600, 24 + 15 * n_lines))
+        comment = Comment(xlsx_text(text), AUTHOR, width=360, height=min(600, 24 + 15 * n_lines))
         cell.comment = comment
         worst = findings[0].level
         color = FILLS.get(worst)
@@ -359,7 +373,7 @@ def _findings_sheet(wb, placed: list[Placed], file_name: str) -> None:
     ws.sheet_view.tabSelected = True
     wb.active = 0
     header = ["序号", "代码", "级别", "位置", "项目", "指标", "问题", "建议"]
-    ws.append(header)
+    append_text_row(ws, header)
     for c in range(1, len(header) + 1):
         ws.cell(1, c).font = Font(bold=True)
         ws.cell(1, c).fill = PatternFill("solid", fgColor="EDEDED")
@@ -368,7 +382,7 @@ def _findings_sheet(wb, placed: list[Placed], file_name: str) -> None:
     for n, i in enumerate(order, 1):
         p = placed[i]
         f = p.finding
-        ws.append([n, f.code, f.level, f"{p.sheet}!{p.cell}", f.project, f.indicator or "",
+        append_text_row(ws, [n, f.code, f.level, f"{p.sheet}!{p.cell}", f.project, f.indicator or "",
                    f.message, f.suggestion or ""])
         r = ws.max_row
         link = ws.cell(r, 4)
@@ -380,7 +394,7 @@ def _findings_sheet(wb, placed: list[Placed], file_name: str) -> None:
         for c in (7, 8):
             ws.cell(r, c).alignment = wrap
     if not placed:
-        ws.append(["", "", "", "", "", "", f"{file_name}: 未发现问题", ""])
+        append_text_row(ws, ["", "", "", "", "", "", f"{file_name}: 未发现问题", ""])
     for col, width in zip("ABCDEFGH", (6, 8, 9, 16, 22, 18, 60, 50)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
