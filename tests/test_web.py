@@ -56,7 +56,9 @@ def client(work, judge=None, engine=RULES_ONLY, **limits):
     the app builds its engine from the judge, as in production)."""
     settings = Settings(tmp_dir=str(work), **limits)
     engine = Engine() if engine is RULES_ONLY else engine
-    return TestClient(create_app(judge=judge or FakeJudge(), engine=engine, settings=settings))
+    # the app answers only requests addressed to its bound host (127.0.0.1), not "testserver"
+    return TestClient(create_app(judge=judge or FakeJudge(), engine=engine, settings=settings),
+                      base_url="http://127.0.0.1:8000")
 
 
 def upload(path: Path, name: str | None = None):

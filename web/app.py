@@ -8,9 +8,17 @@ and annotated workbook.
     GET  /              → the page (web/static, served locally; no CDN)
 
 Limits: uploads over `Settings.max_upload_bytes` → 413 (the body is counted while it arrives, so
-a missing or false Content-Length does not help); a check running past `Settings.timeout_s` → 504;
-an unreadable file → 422 with the reader's message. Uploads live in a TemporaryDirectory deleted
-before the response is sent: nothing stays on disk. Errors are JSON {"error", "message"}.
+a missing or false Content-Length does not help); a body still arriving after
+`Settings.body_timeout_s` → 408; an unreadable file → 422 with the reader's message. Reading runs
+in a child process (forms.isolate, one per check thread) that is killed when it passes
+`Settings.timeout_s` (→ 422) or its memory ceiling, so a hostile upload cannot hang or exhaust the
+server; rules and classifier still running a second after the timeout → 504. Uploads live in a
+TemporaryDirectory deleted before the response is sent: nothing stays on disk. Errors are JSON
+{"error", "message"}.
+
+The server answers only its own page: a request whose Host is not the bound address (DNS
+rebinding) or whose Origin is another site (any page the user visits can post a form to
+localhost) is refused with 403, and no page may frame it (frame-ancestors 'none').
 
 The classifier and the rule engine are built once, on first use (or at start-up, warmed by the
 lifespan), and shared by all requests; both are thread-safe.
@@ -18,8 +26,10 @@ lifespan), and shared by all requests; both are thread-safe.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
+import queue
 import re
 import tempfile
 import threading
@@ -34,13 +44,19 @@ from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from starlette.exceptions import HTTPException
+
+from forms.errors import FormError
 
 STATIC = Path(__file__).resolve().parent / "static"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 _CHUNK = 256 * 1024
+_GRACE_S = 1.0          # after the read timeout, before a slow check is answered 504
+_LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
+_WILDCARD = {"0.0.0.0", "::", ""}
+CSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'"
 
 
 @dataclass
@@ -53,6 +69,9 @@ class Settings:
     max_json_bytes: int = 256 * 1024      # /api/explain request body
     workers: int = 2                      # threads running checks (checks are CPU-bound)
     tmp_dir: str | None = None            # parent of the per-request temp folders (default: system)
+    host: str = "127.0.0.1"               # the bound address: requests must name it in Host
+    allowed_hosts: tuple[str, ...] = ()   # other names this server is reached by
+    body_timeout_s: float = 60.0          # a request body must have arrived by then
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -71,6 +90,15 @@ class ExplainIn(BaseModel):
     actual: str = ""
     weight: float | None = None
     score: float | None = None
+
+    @field_validator("text", "indicator", "target", "actual")
+    @classmethod
+    def _unicode(cls, v: str) -> str:
+        try:  # JSON may carry "\ud800": a lone surrogate no reply can encode
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not valid Unicode text (a lone surrogate)") from None
+        return v
 
 
 class _Services:
@@ -116,11 +144,13 @@ def _build_engine(batch_judge):
 
 
 class _BodyLimit:
-    """ASGI middleware: 413 once a request body grows past the cap for its path."""
+    """ASGI middleware: 413 once a request body grows past the cap for its path, 408 when it is
+    still arriving `timeout` seconds after the first read (a slow upload holds a worker)."""
 
-    def __init__(self, app, limit_for: Callable[[str], tuple[int, int]]):
+    def __init__(self, app, limit_for: Callable[[str], tuple[int, int]], timeout: float):
         self.app = app
         self.limit_for = limit_for
+        self.timeout = timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "POST":
@@ -130,17 +160,110 @@ class _BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 return await _send_json(send, 413, _too_large(shown))
         seen = 0
+        loop = asyncio.get_running_loop()
+        deadline = None
+        done = False
 
         async def counted():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, deadline, done
+            if done:                        # after the body: waiting for a disconnect is fine
+                return await receive()
+            if deadline is None:
+                deadline = loop.time() + self.timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise HTTPException(408, {"error": "timeout",
+                                          "message": f"the request body did not arrive within "
+                                                     f"{self.timeout:g} s"}) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise HTTPException(413, _too_large(shown))
+                done = not message.get("more_body", False)
             return message
 
         return await self.app(scope, counted, send)
+
+
+class _SameOrigin:
+    """ASGI middleware: 403 for a Host that is not this server's (DNS rebinding: a foreign name
+    resolved to 127.0.0.1) and for an Origin other than the server's own page."""
+
+    def __init__(self, app, settings: "Settings"):
+        self.app = app
+        self.names = _LOCAL_NAMES | {settings.host.strip("[]").lower()} | \
+            {h.lower() for h in settings.allowed_hosts}
+        self.any_address = settings.host in _WILDCARD
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not self._host_ok(host):
+            return await _send_json(send, 403, {"error": "forbidden host",
+                                                "message": f"Host {host!r} is not this server's address"})
+        origin = headers.get(b"origin")
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
+        own = f"{scope.get('scheme', 'http')}://{host}".lower()
+        if (origin is not None and origin.decode("latin-1").lower() != own) or site == "cross-site":
+            return await _send_json(send, 403, {"error": "cross-origin",
+                                                "message": "requests from other sites are refused"})
+        return await self.app(scope, receive, send)
+
+    def _host_ok(self, host: str) -> bool:
+        name = host.lower()
+        if name.startswith("["):                          # [::1]:8000
+            name = name[1:name.find("]")] if "]" in name else ""
+        elif name.count(":") == 1:
+            name = name.split(":")[0]
+        if name in self.names:
+            return True
+        if self.any_address:                              # bound to every address: IPs are ours
+            try:
+                ipaddress.ip_address(name)
+                return True
+            except ValueError:
+                return False
+        return False
+
+
+class _Readers:
+    """One reader child per check thread (forms.isolate), started from a fork server: this
+    process runs threads and must not fork itself."""
+
+    def __init__(self, n: int, timeout: float):
+        self.n = n
+        self.timeout = timeout
+        self._free: queue.Queue | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._free is None:
+                from forms.isolate import Isolated
+
+                free: queue.Queue = queue.Queue()
+                for _ in range(self.n):
+                    reader = Isolated(timeout=self.timeout, start="forkserver")
+                    reader.start()
+                    free.put(reader)
+                self._free = free
+
+    def run(self, file: str, fn: Callable, *args, **kw):
+        self.start()
+        reader = self._free.get()
+        try:
+            return reader.run(file, fn, *args, **kw)
+        finally:
+            self._free.put(reader)
+
+    def close(self) -> None:
+        with self._lock:
+            free, self._free = self._free, None
+        while free is not None and not free.empty():
+            free.get_nowait().close()
 
 
 def _too_large(limit: int) -> dict:
@@ -159,16 +282,20 @@ async def _send_json(send, status: int, body: dict) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-def create_app(judge=None, engine=None, settings: Settings | None = None) -> FastAPI:
+def create_app(judge=None, engine=None, settings: Settings | None = None, readers=None) -> FastAPI:
     """The app. `judge` (nlp.judge.Judge-like: `.judge(text, indicator=…)`) and `engine`
-    (rules.engine.Engine) default to the shipped model and the project's config, built lazily."""
+    (rules.engine.Engine) default to the shipped model and the project's config, built lazily;
+    `readers` (tests) replaces the reader children: `.run(file, fn, *args, doing=…, passes=…)`."""
     settings = settings or Settings.from_env()
     services = _Services(judge, engine)
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pianchai-check")
+    readers = readers or _Readers(settings.workers, settings.timeout_s)
     warm = judge is None
 
     @asynccontextmanager
     async def lifespan(app):
+        if hasattr(readers, "start"):
+            await asyncio.get_running_loop().run_in_executor(None, readers.start)
         if warm:
             try:  # load the model now so the first keystroke is answered warm
                 await asyncio.get_running_loop().run_in_executor(None, services.judge)
@@ -176,12 +303,16 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
                 pass
         yield
         pool.shutdown(wait=False, cancel_futures=True)
+        if hasattr(readers, "close"):
+            readers.close()
 
     app = FastAPI(title="pianchai", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     upload_limit = settings.max_upload_bytes + 64 * 1024   # multipart framing and form fields
     app.add_middleware(_BodyLimit, limit_for=lambda path: (settings.max_json_bytes,) * 2
-                       if path == "/api/explain" else (upload_limit, settings.max_upload_bytes))
+                       if path == "/api/explain" else (upload_limit, settings.max_upload_bytes),
+                       timeout=settings.body_timeout_s)
+    app.add_middleware(_SameOrigin, settings=settings)      # outermost: checked first
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -204,11 +335,10 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
     async def headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.url.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
-        else:
-            response.headers.setdefault("Content-Security-Policy",
-                                        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'")
         return response
 
     @app.get("/", include_in_schema=False)
@@ -218,7 +348,7 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/health")
-    def health():
+    async def health():      # on the event loop: answers even while every check thread is busy
         return {"ok": True, "max_upload_bytes": settings.max_upload_bytes, "timeout_s": settings.timeout_s}
 
     @app.post("/api/explain")
@@ -238,7 +368,7 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
     async def _run(upload: UploadFile, work: Callable[[str, str], Any]):
         """Save the upload in a fresh temp folder, run `work(path, shown_name)` in a worker thread
         under the timeout, delete the folder, return what `work` returned."""
-        name = Path((upload.filename or "upload").replace("\\", "/")).name or "upload"
+        name = _shown_name(upload.filename)
         suffix = Path(name).suffix.lower()
         suffix = suffix if _SUFFIX.match(suffix) else ""
         with tempfile.TemporaryDirectory(prefix="pianchai-", dir=settings.tmp_dir,
@@ -256,8 +386,9 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
             if size == 0:
                 raise HTTPException(422, {"error": "unreadable", "message": f"{name}: file is empty"})
             loop = asyncio.get_running_loop()
-            try:
-                return await asyncio.wait_for(loop.run_in_executor(pool, work, path, name), settings.timeout_s)
+            try:  # the read stops itself at timeout_s (→ 422); rules get a moment more
+                return await asyncio.wait_for(loop.run_in_executor(pool, work, path, name),
+                                              settings.timeout_s + _GRACE_S)
             except asyncio.TimeoutError:
                 raise HTTPException(504, {"error": "timeout",
                                           "message": f"{name}: checking took longer than "
@@ -266,7 +397,12 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
     def _check(path: str, name: str, no_nlp: bool):
         from rules.run import check_file
 
-        result = check_file(path, services.engine(no_nlp))
+        def read(p: str):
+            from forms.read import read_forms
+
+            return readers.run(p, read_forms, p)
+
+        result = check_file(path, services.engine(no_nlp), read)
         if result.error is not None and not result.forms:
             raise HTTPException(422, {"error": "unreadable", "stage": result.error.stage,
                                       "message": f"{name}: {result.error.message}"})
@@ -295,7 +431,12 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
 
             result = _check(path, name, no_nlp)
             out = os.path.join(os.path.dirname(path), "annotated.xlsx")
-            placed = annotate(path, result.findings, result.forms, out)
+            try:   # opens the upload again: reader work, in the reader child
+                placed = readers.run(path, annotate, path, result.findings, result.forms, out,
+                                     doing="annotating")
+            except FormError as e:
+                raise HTTPException(422, {"error": "unreadable", "stage": e.stage,
+                                          "message": f"{name}: {e.message}"}) from None
             with open(out, "rb") as f:
                 return f.read(), len(placed)
         return work
@@ -307,13 +448,21 @@ def create_app(judge=None, engine=None, settings: Settings | None = None) -> Fas
     @app.post("/api/annotate")
     async def annotate(file: UploadFile = File(...), no_nlp: bool = Form(False)):
         data, n = await _run(file, annotate_work(no_nlp))
-        stem = Path(Path((file.filename or "form").replace("\\", "/")).name).stem or "form"
+        stem = Path(_shown_name(file.filename, "form")).stem or "form"
         download = f"{stem}.checked.xlsx"
         return Response(data, media_type=XLSX_TYPE, headers={
             "Content-Disposition": f"attachment; filename=\"checked.xlsx\"; filename*=UTF-8''{quote(download)}",
             "X-Pianchai-Findings": str(n)})
 
     return app
+
+
+def _shown_name(filename: str | None, default: str = "upload") -> str:
+    """The upload's own name, without folders or characters a message or header cannot carry
+    (a NUL, control characters, lone surrogates)."""
+    name = Path((filename or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF)
+    return name[:200] or default
 
 
 def _cell(f: dict) -> str | None:
