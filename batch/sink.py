@@ -341,9 +341,9 @@ class Sink:
         finally:
             for fh in handles.values():
                 fh.close()
-            for name in tmp.values():
-                if name.exists():
-                    name.unlink()
+            if not commit_path(self.output).exists():    # else the next run carries the set out
+                for name in tmp.values():
+                    name.unlink(missing_ok=True)
 
     # -- xlsx --------------------------------------------------------------------------------
     def _write_xlsx(self, keep_old, observers, duplicates) -> None:
@@ -462,10 +462,12 @@ class Sink:
         finally:
             for w, tmp, _ in writers.values():
                 w.close()
-                Path(tmp).unlink(missing_ok=True)
-            Path(root / "duplicates" / ".part-0.parquet.tmp").unlink(missing_ok=True)
-            if not keep_old and root.exists() and root != out:
-                shutil.rmtree(root, ignore_errors=True)
+            if not commit_path(self.output).exists():    # else the next run carries the set out
+                for w, tmp, _ in writers.values():
+                    Path(tmp).unlink(missing_ok=True)
+                Path(root / "duplicates" / ".part-0.parquet.tmp").unlink(missing_ok=True)
+                if not keep_old and root.exists() and root != out:
+                    shutil.rmtree(root, ignore_errors=True)
 
 
 def _commit(output: str, moves: list[tuple[Path, Path]]) -> None:
@@ -500,11 +502,8 @@ def _recover(output: str) -> None:
     """Finish a set of moves a killed run left half done, then remove the temporary files and
     folders earlier runs left beside the output (this run holds the output's lock)."""
     record = commit_path(output)
-    if record.is_file():
-        try:
-            _redo(record)
-        except ValueError:             # the record itself was cut short: its set never started
-            record.unlink()
+    if record.is_file():              # written whole (temporary + rename): never cut short
+        _redo(record)
     out = Path(output.rstrip("/\\"))
     names = {p.name for p in table_paths(output).values()} if output_format(output) == "csv" else {out.name}
     names.add(record.name)

@@ -1,6 +1,10 @@
 """Errors a user can act on: each names the file and, where known, the place in it."""
 from __future__ import annotations
 
+import re
+
+MAX_MESSAGE = 300
+
 
 class FormError(Exception):
     """A file that cannot be read as a form. `stage` is read / interpret / check."""
@@ -9,7 +13,7 @@ class FormError(Exception):
         self.file = file
         self.where = where
         self.stage = stage
-        self.message = message
+        self.message = _one_line(message)
         super().__init__(str(self))
 
     def __reduce__(self):
@@ -23,3 +27,10 @@ class FormError(Exception):
 
 def _rebuild(file: str, message: str, where: str | None, stage: str) -> FormError:
     return FormError(file, message, where=where, stage=stage)
+
+
+def _one_line(message: str) -> str:
+    """A message that fits a report line: a library's multi-line explanation joined, a dump of
+    what it choked on cut short."""
+    message = re.sub(r"\s*[\r\n]+\s*", " ", message).strip()
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"

@@ -69,7 +69,10 @@ def read(path: str, merged: str | None = None) -> list[Table]:
                 page.close()  # drops the page's cached layout objects: memory stays flat
         return tables
     finally:
-        pdf.close()
+        # not pdf.close(): it walks pdf.pages, parsing them again when they failed to load (for a
+        # page tree that loops, forever); every page read was closed above
+        if not pdf.stream_is_external:
+            pdf.stream.close()
 
 
 def _why(e: Exception) -> str:
