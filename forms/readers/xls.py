@@ -4,13 +4,17 @@ Opened with `formatting_info=True` so merged ranges (and number formats, for "95
 merged range's top-left text is spread by the `merged` policy (forms.readers.common). Rows are
 full width, `lines` are sheet row numbers (1-based), names are sheet names — as in the xlsx reader.
 An xlsx or HTML file merely named .xls never gets here: `forms.sniff` routes it by content.
+
+Rows are loaded ragged (as long as their last stored cell): xlrd would otherwise pad every row to
+the widest, and a merged range reaching the sheet's last cell would make 16 million cells out of
+a 15 KiB file. The stored cells are counted before any is read.
 """
 from __future__ import annotations
 
 from forms.cells import Table
 from forms.errors import FormError
-from forms.readers.common import (check_file_size, clean_cell, fill_grid, format_hint, merged_mode,
-                                  number_text, table_from_grid)
+from forms.readers.common import (MAX_CELLS, check_file_size, clean_cell, fill_grid, format_hint,
+                                  merged_mode, number_text, table_from_grid)
 
 MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd holds the whole workbook; BIFF forms are far smaller
 
@@ -22,9 +26,9 @@ def read(path: str, merged: str | None = None) -> list[Table]:
 
     try:
         try:
-            book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+            book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, ragged_rows=True)
         except NotImplementedError:  # formatting_info unsupported for this file: lose merges only
-            book = xlrd.open_workbook(path, on_demand=True)
+            book = xlrd.open_workbook(path, on_demand=True, ragged_rows=True)
     except Exception as e:  # XLRDError, CompoundDocError, struct.error, AssertionError, ...
         raise FormError(path, f"not a readable xls workbook ({type(e).__name__}: {e})") from None
     try:
@@ -49,11 +53,21 @@ def read(path: str, merged: str | None = None) -> list[Table]:
 def _sheet(book, sheet, path: str, mode: str) -> Table | None:
     import xlrd
 
+    stored = sum(sheet.row_len(r) for r in range(sheet.nrows))
+    if stored > MAX_CELLS:
+        raise FormError(path, f"refused: {stored:,} cells, over the {MAX_CELLS:,} cell limit", where=sheet.name)
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR)
     values: dict[tuple[int, int], str] = {}
     height = width = 0
     for r in range(sheet.nrows):
-        for c, cell in enumerate(sheet.row(r)):
-            text = _text(book, sheet, cell, r, c, xlrd)
+        types = sheet.row_types(r)
+        if all(kind in empty for kind in types):
+            continue
+        row = sheet.row_values(r)
+        for c, kind in enumerate(types):
+            if kind in empty:
+                continue
+            text = _text(book, sheet, xlrd.sheet.Cell(kind, row[c]), r, c, xlrd)
             if text:
                 values[(r, c)] = text
                 height, width = max(height, r + 1), max(width, c + 1)

@@ -371,6 +371,28 @@ def xlsx_no_suffix(folder: Path) -> Path:
     return _xlsx_form(folder, "xlsx_without_suffix")
 
 
+def xls_merge_bomb(folder: Path) -> Path:
+    """A 15 KiB .xls whose merged range runs from B41 to the sheet's last cell (IV65536): xlrd
+    pads every row to it — 16 million cells — unless rows are read ragged."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("自评表")
+    for r, line in enumerate(EXAMPLE.read_text(encoding="utf-8").splitlines()):
+        for c, text in enumerate(line.split("\t")):
+            if text:
+                ws.write(r, c, text)
+    ws.merge(40, 41, 1, 2)
+    path = folder / "merge_bomb.xls"
+    wb.save(str(path))
+    record = b"\xe5\x00\x0a\x00\x01\x00"          # MERGEDCELLS, one range
+    small = record + struct.pack("<4H", 40, 41, 1, 2)
+    data = path.read_bytes()
+    assert data.count(small) == 1, "xlwt wrote the merge differently: the case would test nothing"
+    path.write_bytes(data.replace(small, record + struct.pack("<4H", 40, 65535, 1, 255)))
+    return path
+
+
 def zip_bomb(folder: Path) -> Path:
     """A workbook carrying a 64 MiB member that deflates 1,000 to 1."""
     path = _xlsx_form(folder, "zip_bomb.xlsx")
@@ -612,6 +634,7 @@ CASES = [
     Case("xlsx_named_xls", xlsx_named_xls, like="good_xlsx"),
     Case("xlsx_named_dat", xlsx_named_dat, like="good_xlsx"),
     Case("xlsx_no_suffix", xlsx_no_suffix, like="good_xlsx"),
+    Case("xls_merge_bomb", xls_merge_bomb, like="good_example"),
     Case("zip_bomb", zip_bomb, r"refused: member xl/media/filler.bin would unpack"),
     Case("zip_traversal", zip_traversal, like="good_xlsx"),
     Case("zip_many_members", zip_many_members, r"refused: the zip archive lists 20,0\d\d members"),
