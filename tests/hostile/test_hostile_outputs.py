@@ -230,3 +230,16 @@ def test_json_report_names_a_non_utf8_file_readably(tmp_path):
     r = CliRunner().invoke(cli.main, ["check", "--no-nlp", "--format", "json", str(path)])
     report = json.loads(r.output)
     assert report["forms"][0]["file"].endswith("\\xd7\\xd4\\xc6\\xc0\\xb1\\xed.txt")
+
+
+def test_a_file_name_that_is_not_utf8_is_scored_once_across_resumes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cases.non_utf8_name(folder)
+    cases.good_example(folder)
+    out = tmp_path / "s.csv"
+    first = score([str(folder)], str(out), workers=1, no_nlp=True, progress=False)
+    again = score([str(folder)], str(out), workers=1, no_nlp=True, progress=False, resume=True)
+    assert (first.files, first.forms, again.files, again.skipped) == (2, 2, 0, 2)
+    files = [r["file"] for r in iter_output(str(out), "forms")]
+    assert len(files) == 2 and any(f.endswith("\\xd7\\xd4\\xc6\\xc0\\xb1\\xed.txt") for f in files)

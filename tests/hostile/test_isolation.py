@@ -163,3 +163,15 @@ def test_sigterm_stops_score_on_a_stuck_file_promptly(tmp_path):
     assert proc.returncode == 130
     assert Path(str(out) + ".partial.jsonl").exists()        # kept for --resume
     assert _group_gone(proc.pid, within=3)
+
+
+def test_annotate_stops_a_stuck_file(tmp_path):
+    target = tmp_path / "stuck.txt"
+    target.write_bytes(cases.EXAMPLE.read_bytes())
+    out = tmp_path / "checked.xlsx"
+    proc = _stuck_command("annotate", "--no-nlp", str(target), "-o", str(out),
+                          env={**os.environ, "PIANCHAI_READ_TIMEOUT_S": "1"})
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1
+    assert f"error: {target}: refused: reading took longer than 1 s".encode() in err
+    assert not out.exists()
