@@ -175,11 +175,12 @@ class _BodyLimit:
             except asyncio.TimeoutError:
                 raise HTTPException(408, {"error": "timeout",
                                           "message": f"the request body did not arrive within "
-                                                     f"{self.timeout:g} s"}) from None
+                                                     f"{self.timeout:g} s"},
+                                    headers={"Connection": "close"}) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise HTTPException(413, _too_large(shown))
+                    raise HTTPException(413, _too_large(shown), headers={"Connection": "close"})
                 done = not message.get("more_body", False)
             return message
 
