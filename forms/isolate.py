@@ -253,8 +253,13 @@ class _Pipe:
 
 
 def _fork() -> _Child:
+    import gc
+
     to_child_r, to_child_w = os.pipe()
     to_parent_r, to_parent_w = os.pipe()
+    # Objects that exist now are shared copy-on-write; a garbage collection walking them would
+    # write to (and so copy) every page they sit on, in the child and in this process alike.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child
         code = 0
