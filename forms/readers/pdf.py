@@ -28,6 +28,26 @@ _EPS = 0.5
 def read(path: str, merged: str | None = None) -> list[Table]:
     mode = merged_mode(merged)
     check_file_size(path)
+    from forms.readers import pdfium  # the fast path; pdfplumber reads the pages it is unsure of
+
+    try:
+        pages = pdfium.read_pages(path, mode, MAX_PAGES)
+    except pdfium.Unreadable as e:
+        if e.password:
+            raise FormError(path, "encrypted PDF: cannot read it without the password") from None
+        return [t for tables in _plumber(path, mode).values() for t in tables]
+    except pdfium.TooManyPages as e:
+        raise FormError(path, f"refused: {e.args[0]} pages, over the {MAX_PAGES} page limit") from None
+    if any(p.scanned for p in pages) and not any(p.chars for p in pages if not p.scanned):
+        raise FormError(path, f"scanned, no text layer: {sum(p.scanned for p in pages)} page(s) "
+                              f"of images without text; run OCR on it first")
+    unsure = {k for k, p in enumerate(pages, 1) if p.tables is None}
+    slow = _plumber(path, mode, unsure) if unsure else {}
+    return [t for k, p in enumerate(pages, 1) for t in (slow.get(k, []) if p.tables is None else p.tables)]
+
+
+def _plumber(path: str, mode: str, only: set[int] | None = None) -> dict[int, list[Table]]:
+    """The Tables of each page (of the pages numbered in `only`), read with pdfplumber."""
     import pdfplumber  # lazy: only PDFs pay for pdfminer
 
     try:
@@ -41,10 +61,12 @@ def read(path: str, merged: str | None = None) -> list[Table]:
             raise FormError(path, _why(e)) from None
         if len(pages) > MAX_PAGES:
             raise FormError(path, f"refused: {len(pages)} pages, over the {MAX_PAGES} page limit")
-        tables: list[Table] = []
+        tables: dict[int, list[Table]] = {}
         for number, page in enumerate(pages, 1):
+            if only is not None and number not in only:
+                continue
             try:
-                tables.extend(_page(page, number, mode))
+                tables[number] = _page(page, number, mode)
             except FormError:
                 raise
             except Exception as e:
