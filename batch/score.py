@@ -219,7 +219,6 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
           progress: bool | None = None, judge=None, timeout: float | None = FILE_TIMEOUT,
           chunk: int = CHUNK, log: Callable[[str], None] | None = None) -> Stats:
     """Score every file `paths` names into `output`; see batch.sink for the output layout."""
-    from batch.dedupe import Deduper
     from forms.paths import expand
 
     # fail early on a bad config, output or model, before any worker starts
@@ -310,26 +309,30 @@ def own_files_removed(files: Iterable[str], output: str, report: str | None) -> 
 
 
 def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
-    """Write the output (and the HTML report) from everything the sink holds."""
+    """Write the output (and the HTML report) from everything the sink holds. The duplicate
+    detector works in a folder next to the output (batch.dedupe), removed at the end."""
+    from pathlib import Path
+
     from batch.dedupe import Deduper
 
-    dedupe = Deduper()
-    observers = [dedupe.observe]
-    summary = None
-    if report:
-        from reports.html import BatchSummary
+    with Deduper(folder=Path(sink.output).resolve().parent) as dedupe:
+        observers = [dedupe.observe]
+        summary = None
+        if report:
+            from reports.html import BatchSummary
 
-        summary = BatchSummary()
-        observers.append(summary.observe)
-    dup_rows: list[dict] = []
+            summary = BatchSummary()
+            observers.append(summary.observe)
+        dup_rows: list = []
 
-    def duplicates() -> list[dict]:
-        dup_rows.extend(dedupe.rows())
-        return dup_rows
+        def duplicates():
+            dup_rows.append(dedupe.rows())       # a sequence read from disk as it is written
+            return dup_rows[0]
 
-    sink.close(observers, duplicates)
-    stats.duplicates = len(dup_rows)
-    if report and summary is not None:
-        from reports.html import write_report
+        sink.close(observers, duplicates)
+        rows = dup_rows[0] if dup_rows else []
+        stats.duplicates = len(rows)
+        if report and summary is not None:
+            from reports.html import write_report
 
-        write_report(report, summary, dup_rows)
+            write_report(report, summary, rows)

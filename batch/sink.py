@@ -20,6 +20,7 @@ Output by suffix of OUTPUT:
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -402,9 +403,15 @@ class Sink:
             writers.clear()
             dup_dir = root / "duplicates"
             dup_dir.mkdir(exist_ok=True)
-            dups = duplicates() if duplicates else []
             tmp = dup_dir / ".part-0.parquet.tmp"
-            pq.write_table(pa.Table.from_pylist(dups, schema=schemas["duplicates"]), tmp)
+            with pq.ParquetWriter(tmp, schemas["duplicates"]) as w:   # row groups: memory stays flat
+                dups = iter(duplicates() if duplicates else [])
+                while True:
+                    rows = list(itertools.islice(dups, PARQUET_ROW_GROUP))
+                    if rows:                        # none at all: the file still has the schema
+                        w.write_table(pa.Table.from_pylist(rows, schema=schemas["duplicates"]))
+                    if len(rows) < PARQUET_ROW_GROUP:
+                        break
             os.replace(tmp, dup_dir / "part-0.parquet")
             if not keep_old:
                 _swap_dir(root, out)
