@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from forms.cells import Table
@@ -173,7 +174,8 @@ def _edge(p, q, h_edges: list, v_edges: list) -> bool:
 
 
 def _chars(raw, textpage) -> list[tuple] | None:
-    """[(text, x0, top, x1, bottom)] in pdfium's text order, y downwards; None when unsure."""
+    """[(text, x0, top, x1, bottom, centre x, centre y)] in pdfium's text order, y downwards;
+    None when unsure."""
     n = raw.FPDFText_CountChars(textpage)
     if n <= 0:
         return []
@@ -192,7 +194,8 @@ def _chars(raw, textpage) -> list[tuple] | None:
         if ch in "\ufffd\ufffe\x00":
             return None                         # a glyph without Unicode
         get_box(textpage, i, rect)
-        chars.append((ch, rect.left, -rect.top, rect.right, -rect.bottom))
+        x0, top, x1, bottom = rect.left, -rect.top, rect.right, -rect.bottom
+        chars.append((ch, x0, top, x1, bottom, (x0 + x1) / 2, (top + bottom) / 2))
     return chars
 
 
@@ -370,8 +373,7 @@ def _tables(chars: list[tuple], h_raw: list, v_raw: list, number: int, mode: str
 def _inside(c: tuple, x0: float, y0: float, x1: float, y1: float) -> bool:
     """The character's centre in [x0, x1) × [y0, y1), as pdfplumber decides; _Unsure when the
     centre is within MARGIN of an edge it could cross."""
-    h = (c[1] + c[3]) / 2
-    v = (c[2] + c[4]) / 2
+    h, v = c[5], c[6]
     inside = x0 <= h < x1 and y0 <= v < y1
     near = (min(abs(h - x0), abs(h - x1)) < MARGIN and y0 - MARGIN <= v < y1 + MARGIN) or \
            (min(abs(v - y0), abs(v - y1)) < MARGIN and x0 - MARGIN <= h < x1 + MARGIN)
@@ -420,20 +422,17 @@ def _grid(cells: list[tuple], chars: list[tuple], mode: str) -> list[list[str]]:
     rows: dict[float, dict[float, tuple]] = {}
     for c in sorted(cells, key=lambda c: (c[1], c[0])):
         rows.setdefault(c[1], {})[c[0]] = c
+    inside = _assign(cells, chars)
     texts: dict[tuple, str] = {}
     grid = []
     for top, by_x in rows.items():
-        row_cells = list(by_x.values())
-        rb = (min(c[0] for c in row_cells), top, max(c[2] for c in row_cells),
-              max(c[3] for c in row_cells))
-        in_row = [ch for ch in chars if _inside(ch, *rb)]
         out = []
         for x in xs:
             cell = by_x.get(x)
             if cell is None:
                 out.append(None)
                 continue
-            mine = [ch for ch in in_row if _inside(ch, *cell)]
+            mine = inside.get(cell)
             texts[cell] = text = clean_cell(_text(mine)) if mine else ""
             out.append(text)
         grid.append((top, out))
@@ -453,6 +452,26 @@ def _grid(cells: list[tuple], chars: list[tuple], mode: str) -> list[list[str]]:
             row.append(text)
         filled.append(row)
     return filled
+
+
+def _assign(cells: list[tuple], chars: list[tuple]) -> dict[tuple, list[tuple]]:
+    """The characters whose centre is in each cell, in page order (as pdfplumber has them),
+    found through the grid of the cells' edges rather than by testing every cell."""
+    xb = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    yb = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    col = {x: k for k, x in enumerate(xb)}
+    row = {y: k for k, y in enumerate(yb)}
+    slot: dict[tuple[int, int], tuple] = {}
+    for cell in cells:
+        for i in range(col[cell[0]], col[cell[2]]):
+            for j in range(row[cell[1]], row[cell[3]]):
+                slot[(i, j)] = cell
+    inside: dict[tuple, list[tuple]] = {}
+    for ch in chars:
+        cell = slot.get((bisect_right(xb, ch[5]) - 1, bisect_right(yb, ch[6]) - 1))
+        if cell is not None and _inside(ch, *cell):
+            inside.setdefault(cell, []).append(ch)
+    return inside
 
 
 def _text_page(chars: list[tuple], number: int) -> list[Table]:
