@@ -270,12 +270,13 @@ def _read(path: str, out: dict) -> list[Form]:
     return []
 
 
-def _judge_ahead(forms: list[Form], rec: _Recorder) -> dict[int, list]:
-    """The verdicts of every form's explanations from one classifier call, by id(form): the
-    items are those the engine will ask for (rules.engine.judge_form), in the same order."""
+def _judge_ahead(forms: list[Form], rec: _Recorder) -> dict[int, tuple[list[int], list]]:
+    """The verdicts of every form's explanations from one classifier call, by id(form), with
+    their keys: the items are those the engine will ask for (rules.engine.judge_form), in the
+    same order."""
     from rules.engine import judge_form
 
-    asked: list[tuple[int, int]] = []        # (id of the form, items it asks)
+    asked: list[tuple[int, list[int]]] = []      # (id of the form, keys of the items it asks)
     items: list[dict] = []
 
     def collect(form_items: list[dict]) -> list[None]:
@@ -283,32 +284,35 @@ def _judge_ahead(forms: list[Form], rec: _Recorder) -> dict[int, list]:
         return [None] * len(form_items)
 
     for form in forms:
-        before = len(items)
-        judge_form(form, collect)
-        if len(items) > before:
-            asked.append((id(form), len(items) - before))
+        keys = list(judge_form(form, collect))
+        if keys:
+            asked.append((id(form), keys))
     if not items:
         return {}
     verdicts = rec.judge(items)
     ready, at = {}, 0
-    for key, n in asked:
-        ready[key] = verdicts[at:at + n]
-        at += n
+    for form_id, keys in asked:
+        ready[form_id] = (keys, verdicts[at:at + len(keys)])
+        at += len(keys)
     return ready
 
 
-def _check(out: dict, forms: list[Form], engine, codes: list[str], ready: dict[int, list]) -> None:
+def _check(out: dict, forms: list[Form], engine, codes: list[str], ready: dict[int, tuple]) -> None:
     """Run the rules on each form and put its rows in `out`; a form that fails is an error row."""
     path = out["file"]
     for i, form in enumerate(forms):
         stage = "check"
         try:
+            judged = ready.get(id(form))         # (keys, verdicts) from the chunk's call
             if engine.judge is not None:
                 engine.judge.last = None
-                engine.judge.ready = ready.get(id(form))
+                engine.judge.ready = judged[1] if judged else None
             findings = engine.check(form)
             stage = "classify"
-            verdicts = _verdicts(form, engine)
+            if judged and engine.judge.last is judged[1]:
+                verdicts = dict(zip(*judged))
+            else:
+                verdicts = _verdicts(form, engine)
             stage = "tabulate"
             row, ind_rows = form_rows(path, i, form, findings, verdicts, codes,
                                       nlp=engine.judge is not None)
