@@ -55,6 +55,7 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
     files = own_files_removed(expand(paths), output, report)
     todo = [f for f in files if f not in sink.done]
     stats.skipped = len(files) - len(todo)
+    del files                    # paths are the one thing held per file: keep one list of them
     own_client = not isinstance(scheduler, Client)
     client = Client(scheduler) if own_client else scheduler
     bar = _progress(len(todo), progress)

@@ -230,6 +230,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     files = own_files_removed(expand(paths), output, report)   # paths only: 100k are a few MB
     todo = [f for f in files if f not in sink.done]
     stats.skipped = len(files) - len(todo)
+    del files                    # paths are the one thing held per file: keep one list of them
     bar = _progress(len(todo), progress)
 
     def on_result(res: dict) -> None:

@@ -193,7 +193,7 @@ class Sink:
         self.resume = resume
         self.codes = codes
         self.journal = journal_path(output)
-        self.done: set[str] = set()
+        self.done: set[str] = set()          # files already scored, when resuming
         self._old_done: set[str] = set()
         self._fh = open(self.journal, "a+", encoding="utf-8")
         try:
@@ -221,7 +221,6 @@ class Sink:
         """Record one file's result; on disk when this returns."""
         self._fh.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
         self._fh.flush()
-        self.done.add(result["file"])
         self.added += 1
 
     def close(self, observers: Iterable[Observer] = (),

@@ -121,3 +121,13 @@ def test_a_scan_without_text_layer_is_reported_as_such(tmp_path):
     c.drawString(50, 800, "项目名称 测试项目")
     c.save()
     assert pdf.read(str(tmp_path / "mixed.pdf"))[0].rows[0][0].startswith("项目名称")
+
+
+def test_threads_read_pdfs_at_once(embedded):
+    """pdfium is not thread-safe: the reader takes a lock (the web app reads in threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [str(p) for p in embedded] * 4
+    alone = [_tables(pdf.read(p)) for p in paths]
+    with ThreadPoolExecutor(4) as pool:
+        assert [_tables(t) for t in pool.map(pdf.read, paths)] == alone
