@@ -131,3 +131,29 @@ def test_threads_read_pdfs_at_once(embedded):
     alone = [_tables(pdf.read(p)) for p in paths]
     with ThreadPoolExecutor(4) as pool:
         assert [_tables(t) for t in pool.map(pdf.read, paths)] == alone
+
+
+def test_a_table_drawn_inside_a_form_xobject_is_read_fast(tmp_path):
+    c = _canvas(tmp_path / "xobject.pdf")
+    c.beginForm("grid")
+    c.setFont("STSong-Light", 10)
+    for k in range(4):                      # a 3 × 3 ruled grid with text in its cells
+        c.line(0, 60 * k, 300, 60 * k)
+        c.line(100 * k, 0, 100 * k, 180)
+    for r, row in enumerate([["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "培训人次"],
+                             ["效益指标", "社会效益", "覆盖人数"]]):
+        for col, text in enumerate(row):
+            c.drawString(100 * col + 10, 180 - 60 * r - 35, text)
+    c.endForm()
+    c.saveState()
+    c.translate(100, 400)
+    c.scale(1.2, 1.2)
+    c.doForm("grid")
+    c.restoreState()
+    c.drawString(100, 700, "财政项目支出绩效自评表")
+    c.save()
+    (page,) = pdfium.read_pages(str(tmp_path / "xobject.pdf"), "down", 100)
+    assert page.tables is not None
+    assert [t.rows for t in page.tables] == [[["财政项目支出绩效自评表"]], [
+        ["一级指标", "二级指标", "三级指标"], ["产出指标", "数量指标", "培训人次"], ["效益指标", "社会效益", "覆盖人数"]]]
+    assert _tables(page.tables) == _tables(pdf._plumber(str(tmp_path / "xobject.pdf"), "down")[1])

@@ -11,9 +11,10 @@ both paths give the same Tables (tests compare them).
 
 `read_pages` returns None for a page the fast path is not sure of, and forms.readers.pdf reads
 that page with pdfplumber: a rotated page or rotated text, a character without a Unicode mapping,
-curves, diagonal lines or form XObjects among the drawing, or a character centre or word gap
-within a hair of a threshold (the two engines' character boxes differ by a few tenths of a point,
-so there they could decide differently). A page with images and no text layer is a scan.
+curves or diagonal lines among the drawing, or a character centre or word gap within a hair of a
+threshold (the two engines' character boxes differ by a few tenths of a point, so there they
+could decide differently). Lines and text inside form XObjects count, placed by their matrices.
+A page with images and no text layer is a scan.
 """
 from __future__ import annotations
 
@@ -112,12 +113,12 @@ def _drawing(raw, page, textpage) -> tuple[list, list, int, bool]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     px, py = ctypes.c_float(), ctypes.c_float()
     box = [ctypes.c_float() for _ in range(4)]
-    for k in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, k)
+    for obj, outer in _objects(raw, page, m):
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_TEXT:
             raw.FPDFPageObj_GetMatrix(obj, m)
-            if m.b or m.c or m.a <= 0 or m.d <= 0:
+            a, b, c, d, _, _ = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+            if b or c or a <= 0 or d <= 0:
                 return h_edges, v_edges, images, False          # rotated, mirrored or skewed text
             if raw.FPDFTextObj_GetText(obj, textpage, None, 0) <= 2:
                 # drawn text that is not in the text layer: pdfium drops a lone glyph it has no
@@ -125,14 +126,12 @@ def _drawing(raw, page, textpage) -> tuple[list, list, int, bool]:
                 return h_edges, v_edges, images, False
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
-        elif kind == raw.FPDF_PAGEOBJ_FORM:
-            return h_edges, v_edges, images, False              # nested content: not walked here
         elif kind == raw.FPDF_PAGEOBJ_PATH:
             raw.FPDFPath_GetDrawMode(obj, fill, stroke)
             if not fill.value and not stroke.value:
                 continue                                        # a clipping path draws nothing
             raw.FPDFPageObj_GetMatrix(obj, m)
-            a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+            a, b, c, d, e, f = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
             start = prev = None
             for s in range(raw.FPDFPath_CountSegments(obj)):
                 seg = raw.FPDFPath_GetPathSegment(obj, s)
@@ -157,6 +156,34 @@ def _drawing(raw, page, textpage) -> tuple[list, list, int, bool]:
                         return h_edges, v_edges, images, False
                     prev = start
     return h_edges, v_edges, images, True
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _objects(raw, page, m):
+    """The page's drawn objects, those inside form XObjects included, each with the matrix from
+    its XObject's space to the page (identity for the page's own objects)."""
+    stack = [(raw.FPDFPage_GetObject(page, k), _IDENTITY)
+             for k in reversed(range(raw.FPDFPage_CountObjects(page)))]
+    while stack:
+        obj, outer = stack.pop()
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_FORM:
+            yield obj, outer
+            continue
+        raw.FPDFPageObj_GetMatrix(obj, m)
+        inner = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+        stack.extend((raw.FPDFFormObj_GetObject(obj, i), inner)
+                     for i in reversed(range(raw.FPDFFormObj_CountObjects(obj))))
+
+
+def _compose(m: tuple, outer: tuple) -> tuple:
+    """The matrix m followed by outer (PDF's row-vector convention: p · m · outer)."""
+    if outer is _IDENTITY:
+        return m
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
 def _edge(p, q, h_edges: list, v_edges: list) -> bool:
