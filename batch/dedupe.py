@@ -36,7 +36,7 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 #: Rows buffered before they go to SQLite, and texts per signature chunk.
 _FLUSH = 8192
 _CHUNK = 4096
-#: Memory for one partition of band keys while it is sorted (bytes of records).
+#: Memory for one run of band keys while it is sorted (bytes of records).
 _PARTITION_BYTES = 16 * 2**20
 
 
@@ -183,12 +183,20 @@ class Deduper:
         return GroupRows(self.groups(**kw))
 
     def _components(self, n: int) -> np.ndarray:
-        """The union-find parent of each text id (1..n; 0 unused), near-duplicates joined."""
+        """The union-find parent of each text id (1..n; 0 unused), near-duplicates joined.
+
+        Buckets are visited as the in-memory version did, band by band in ascending key order
+        with their texts in id order (the joins depend on it): the band keys go to one run per
+        band and key range, each small enough to sort in memory."""
         sig_path = os.path.join(self.dir, "signatures.u32")
         rows = self.num_perm // self.bands
         mults = np.random.default_rng(1).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-        parts = max(1, -(-n * self.bands * 24 // _PARTITION_BYTES))
-        part_files = [open(os.path.join(self.dir, f"bands-{p}.i64"), "wb") for p in range(parts)]
+        ranges = 1
+        while n * 16 > ranges * _PARTITION_BYTES:          # (key, id) records of one band
+            ranges *= 2
+        shift = np.uint64(65 - ranges.bit_length())         # the key's top bits choose its range
+        runs = [[open(os.path.join(self.dir, f"band-{b}-{r}.i64"), "wb") for r in range(ranges)]
+                for b in range(self.bands)]
         try:
             with open(sig_path, "wb") as sig_out:
                 cur = self._db.execute("SELECT id, example FROM text ORDER BY id")
@@ -202,41 +210,37 @@ class Deduper:
                     wide = sigs.astype(np.uint64).reshape(len(ids), self.bands, rows)
                     with np.errstate(over="ignore"):
                         keys = (wide * mults).sum(axis=2)              # (texts, bands)
-                    records = np.empty((len(ids), self.bands, 3), dtype=np.int64)
-                    records[:, :, 0] = np.arange(self.bands)
-                    records[:, :, 1] = keys.view(np.int64)
-                    records[:, :, 2] = ids[:, None]
-                    records = records.reshape(-1, 3)
-                    which = (keys.reshape(-1) % np.uint64(parts)).astype(np.intp)
-                    order = np.argsort(which, kind="stable")
-                    counts = np.bincount(which, minlength=parts)
-                    at = 0
-                    for p, c in enumerate(counts.tolist()):
-                        if c:
-                            part_files[p].write(records[order[at:at + c]].tobytes())
-                        at += c
+                    for b in range(self.bands):
+                        records = np.column_stack((keys[:, b].view(np.int64), ids))
+                        if ranges == 1:
+                            runs[b][0].write(records.tobytes())
+                            continue
+                        which = (keys[:, b] >> shift).astype(np.intp)
+                        for r in np.unique(which).tolist():
+                            runs[b][r].write(records[which == r].tobytes())
         finally:
-            for fh in part_files:
-                fh.close()
+            for band in runs:
+                for fh in band:
+                    fh.close()
         parent = np.arange(n + 1, dtype=np.int32)
         with open(sig_path, "rb") as sigs_in:
-            for p in range(parts):
-                path = os.path.join(self.dir, f"bands-{p}.i64")
-                records = np.fromfile(path, dtype=np.int64).reshape(-1, 3)
-                os.unlink(path)
-                self._join_buckets(records, parent, sigs_in)
+            for b in range(self.bands):
+                for r in range(ranges):
+                    path = os.path.join(self.dir, f"band-{b}-{r}.i64")
+                    records = np.fromfile(path, dtype=np.int64).reshape(-1, 2)
+                    os.unlink(path)
+                    self._join_buckets(records, parent, sigs_in)
         os.unlink(sig_path)
         return parent
 
     def _join_buckets(self, records: np.ndarray, parent: np.ndarray, sigs_in) -> None:
-        """Join the texts of each bucket (same band, same band key) whose signatures agree."""
-        order = np.lexsort((records[:, 2], records[:, 1], records[:, 0]))
-        records = records[order]
-        same = (records[1:, 0] == records[:-1, 0]) & (records[1:, 1] == records[:-1, 1])
-        cut = np.flatnonzero(~same) + 1
-        bounds = np.concatenate(([0], cut, [len(records)]))
+        """Join the texts of each bucket (same band key) whose signatures agree. Records are
+        (key, id) in id order; buckets are taken in ascending (unsigned) key order."""
+        keys = records[:, 0].view(np.uint64)
+        order = np.argsort(keys, kind="stable")
+        keys, ids_all = keys[order], records[order, 1]
+        bounds = np.concatenate(([0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]))
         sizes = np.diff(bounds)
-        ids_all = records[:, 2]
         par = memoryview(parent)             # element access from Python without numpy scalars
         width = self.num_perm * 4
 
