@@ -254,23 +254,28 @@ class Deduper:
             sigs_in.seek((i - 1) * width)
             return np.frombuffer(sigs_in.read(width), dtype=np.uint32)
 
+        # a pair is joined when the share of equal signature values reaches the threshold: as a
+        # count, the least c with c / num_perm >= threshold
+        need = next(c for c in range(self.num_perm + 1) if c / self.num_perm >= self.threshold)
         multi = sizes >= 2                      # most buckets hold one text: no Python work
         for s0, size in zip(bounds[:-1][multi].tolist(), sizes[multi].tolist()):
-            members = ids_all[s0:s0 + size].tolist()
-            reps: list[tuple[int, np.ndarray]] = []
-            for i in members:
-                mine = None
-                for m, m_sig in reps:            # a few representatives keep this linear
+            reps: list[int] = []
+            rep_sigs = np.empty((8, self.num_perm), dtype=np.uint32)
+            for i in ids_all[s0:s0 + size].tolist():
+                agree = None
+                for k, m in enumerate(reps):     # a few representatives keep this linear
                     if find(m) == find(i):
                         break
-                    if mine is None:
+                    if agree is None:            # i against every representative at once
                         mine = sig(i)
-                    if float((m_sig == mine).mean()) >= self.threshold:
+                        agree = np.count_nonzero(rep_sigs[:len(reps)] == mine, axis=1).tolist()
+                    if agree[k] >= need:
                         par[find(i)] = find(m)
                         break
                 else:
                     if len(reps) < 8:
-                        reps.append((i, sig(i) if mine is None else mine))
+                        rep_sigs[len(reps)] = sig(i) if agree is None else mine
+                        reps.append(i)
 
     def _write_groups(self, parent: np.ndarray, min_occurrences: int, min_forms: int) -> None:
         roots = parent.copy()
