@@ -19,6 +19,7 @@ A page with images and no text layer is a scan.
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ TOLERANCE = 3.0     # pdfplumber's snap, join, intersection, edge length and tex
 # a threshold could fall on the other side there
 MARGIN = 0.75
 _EPS = 0.5          # as forms.readers.pdf: slack when a spanned slot looks for its covering cell
+_SPLIT = re.compile(r"\t+| {2,}|\u3000{1,}")   # as forms.readers.pdf: cells within a line of text
 
 _LOCK = threading.Lock()        # pdfium is not thread-safe: one document at a time per process
 
@@ -52,7 +54,7 @@ class PageRead:
     """One page: its Tables, or `tables` None when the fast path is unsure of it."""
 
     tables: list[Table] | None
-    chars: int          # characters in the text layer
+    chars: int          # characters in the text layer (-1: not read, the page being unsure)
     images: int         # image objects drawn on the page
 
     @property
@@ -353,14 +355,14 @@ def _lines(chars: list[tuple]) -> list[list[tuple]]:
     return [line for line in lines if line]
 
 
-def _words(line: list[tuple], keep_blank: bool = False) -> list[str]:
-    """A line's words: a new word at a space (unless kept), a gap over TOLERANCE or a step back."""
+def _words(line: list[tuple]) -> list[str]:
+    """A line's words: a new word at a space, a gap over TOLERANCE or a step back."""
     words: list[str] = []
     cur: list[str] = []
     prev = None
     for c in line:
         ch = c[0]
-        if not keep_blank and ch.isspace():
+        if ch.isspace():
             if cur:
                 words.append("".join(cur))
             cur, prev = [], None
@@ -424,8 +426,7 @@ def _ruled_page(chars: list[tuple], found: list[list[tuple]], number: int, mode:
     if outside:
         runs: list[list[tuple[float, str]]] = []
         for line in _lines(outside):
-            words = [w for w in _words(line)]
-            text = " ".join(words).strip()
+            text = " ".join(_words(line)).strip()
             if not text:
                 continue
             top = min(c[2] for c in line)
@@ -505,9 +506,6 @@ def _text_page(chars: list[tuple], number: int) -> list[Table]:
     """A page without a ruled table: rows of cells as forms.readers.pdf._word_rows makes them from
     pdfplumber's words — words on one baseline form a row, and a gap wider than about one and a
     half characters starts a new cell (a single space stays inside it)."""
-    import re
-
-    split = re.compile(r"\t+| {2,}|\u3000{1,}")
     lines: list[list[tuple]] = []
     for w in sorted((w for line in _lines(chars) for w in _word_boxes(line)),
                     key=lambda w: (round(w[2]), w[1])):
@@ -530,7 +528,7 @@ def _text_page(chars: list[tuple], number: int) -> list[Table]:
                 cells.append(w[0])
             else:
                 cells[-1] += (" " if gap > 0.2 * size else "") + w[0]
-        rows.append([clean_cell(c) for part in cells for c in split.split(part)])
+        rows.append([clean_cell(c) for part in cells for c in _SPLIT.split(part)])
     grid = [r for r in rows if any(r)]
     width = max((len(r) for r in grid), default=0)
     table = table_from_grid([r + [""] * (width - len(r)) for r in grid], f"page {number}")
