@@ -208,21 +208,22 @@ def form_rows(path: str, index: int, form: Form, findings: list, verdicts: dict[
     return row, ind_rows
 
 
-def score_file(path: str, engine, codes: list[str] | None = None) -> dict:
+def score_file(path: str, engine, codes: list[str] | None = None, read=None) -> dict:
     """Everything `pianchai score` records about one file:
     {"file", "forms": [row...], "indicators": [row...], "errors": [row...]}."""
-    return score_files([path], engine, codes)[0]
+    return score_files([path], engine, codes, read=read)[0]
 
 
 def score_file_limited(path: str, engine, codes: list[str] | None = None,
-                       seconds: float | None = None) -> dict:
+                       seconds: float | None = None, read=None) -> dict:
     """score_file with a time limit (see score_files)."""
-    return score_files([path], engine, codes, seconds)[0]
+    return score_files([path], engine, codes, seconds, read)[0]
 
 
 def score_files(paths: list[str], engine, codes: list[str] | None = None,
-                seconds: float | None = None) -> list[dict]:
+                seconds: float | None = None, read=None) -> list[dict]:
     """score_file for each of `paths`, with the classifier called once for all their forms.
+    `read` replaces forms.read.read_forms.
 
     The results are those of scoring the files one by one (the classifier's verdict on a text
     does not depend on the batch; tests compare). With `seconds`, reading a file and checking
@@ -234,32 +235,33 @@ def score_files(paths: list[str], engine, codes: list[str] | None = None,
     call returns.
     """
     codes = codes if codes is not None else rule_codes()
-    read: list[tuple[dict, list[Form]]] = []
+    chunk: list[tuple[dict, list[Form]]] = []
     for path in paths:
         out: dict = {"file": path, "forms": [], "indicators": [], "errors": []}
-        forms = _limited(lambda: _read(path, out), seconds)
+        forms = _limited(lambda: _read(path, out, read), seconds)
         if forms is _TIMEOUT:
             _timed_out(out, seconds)
-        read.append((out, forms if isinstance(forms, list) else []))
+        chunk.append((out, forms if isinstance(forms, list) else []))
     rec = engine.judge
-    ready: dict[int, list] = {}
+    ready: dict[int, tuple] = {}
     if rec is not None:
-        ready = _limited(lambda: _judge_ahead([f for _, forms in read for f in forms], rec), seconds)
+        ready = _limited(lambda: _judge_ahead([f for _, forms in chunk for f in forms], rec), seconds)
         if not isinstance(ready, dict):
-            ready = {}          # out of time or failed: judged form by form below, each file on its own clock
-    for out, forms in read:
+            ready = {}      # out of time or failed: judged form by form, each file on its own clock
+    for out, forms in chunk:
         if _limited(lambda: _check(out, forms, engine, codes, ready), seconds) is _TIMEOUT:
             out["forms"], out["indicators"], out["errors"] = [], [], []
             _timed_out(out, seconds)
-    return [out for out, _ in read]
+    return [out for out, _ in chunk]
 
 
-def _read(path: str, out: dict) -> list[Form]:
+def _read(path: str, out: dict, read=None) -> list[Form]:
     """The file's forms; [] with an error row in `out` when it cannot be read."""
-    from forms.read import read_forms
+    if read is None:
+        from forms.read import read_forms as read
 
     try:
-        return read_forms(path)
+        return read(path)
     except FormError as e:
         out["errors"].append({"file": path, "stage": e.stage, "message": e.message})
     except MemoryError:

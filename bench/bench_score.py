@@ -114,7 +114,8 @@ def tables(out: Path) -> dict[str, list]:
     got = {}
     for t in ("forms", "indicators", "errors", "duplicates"):
         rows = pq.read_table(out / t).to_pylist()
-        got[t] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False, default=str))
+        got[t] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False,
+                                                       default=str))
     return got
 
 
@@ -122,7 +123,7 @@ def throughput(tmp: Path, args, codes: dict[str, Path]) -> None:
     sets = [("txt", args.n, {})]
     if args.pdf_n:
         sets += [("pdf", args.pdf_n, {"pdf_font": "embedded"}), ("pdf (CID)", args.pdf_n, {})]
-    print(f"\n== throughput: pianchai score --workers 1, one form (PDF: one page) per file ==")
+    print("\n== throughput: pianchai score --workers 1, one form (PDF: one page) per file ==")
     print(f"{'input':<11}{'code':<10}{'forms':>7}{'cpu s':>8}{'wall s':>8}{'forms/cpu-s':>13}"
           f"{'forms/s':>9}{'peak MiB':>10}")
     for name, n, kw in sets:
@@ -149,7 +150,7 @@ def throughput(tmp: Path, args, codes: dict[str, Path]) -> None:
 
 
 def flat(tmp: Path, args) -> None:
-    print(f"\n== flat memory: peak RSS of `pianchai score --workers 1` on N and 2N text forms ==")
+    print("\n== flat memory: peak RSS of `pianchai score --workers 1` on N and 2N text forms ==")
     peaks = []
     for n in (args.n, 2 * args.n):
         folder = tmp / f"flat{n}"
@@ -233,7 +234,8 @@ def classifier(tmp: Path, args) -> None:
 
 def dedupe(args, codes: dict[str, Path]) -> None:
     sizes = [int(x) for x in args.dedupe.split(",") if x]
-    print(f"\n== dedupe stage alone: distinct explanations (+10% pasted boilerplate), fresh process each ==")
+    print("\n== dedupe stage alone: distinct explanations (+10% pasted boilerplate), "
+          "fresh process each ==")
     print(f"{'explanations':>13}  {'code':<10}{'seconds':>9}{'groups':>8}{'peak MiB':>10}")
     for n in sizes:
         for label, code in codes.items():

@@ -47,7 +47,8 @@ def read(path: str, merged: str | None = None) -> list[Table]:
                               f"of images without text; run OCR on it first")
     unsure = {k for k, p in enumerate(pages, 1) if p.tables is None}
     slow = _plumber(path, mode, unsure) if unsure else {}
-    return [t for k, p in enumerate(pages, 1) for t in (slow.get(k, []) if p.tables is None else p.tables)]
+    return [t for k, p in enumerate(pages, 1)
+            for t in (slow.get(k, []) if p.tables is None else p.tables)]
 
 
 def _plumber(path: str, mode: str, only: set[int] | None = None) -> dict[int, list[Table]]:

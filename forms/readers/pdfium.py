@@ -185,7 +185,8 @@ def _compose(m: tuple, outer: tuple) -> tuple:
         return m
     a, b, c, d, e, f = m
     A, B, C, D, E, F = outer
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
 
 
 def _edge(p, q, h_edges: list, v_edges: list) -> bool:
