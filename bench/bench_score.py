@@ -189,20 +189,23 @@ def classifier(tmp: Path, args) -> None:
         for f in fs:
             _judge_ahead([f], per_form)
 
-    def rate(batches: list[list[dict]], repeat: int = 3) -> float:
-        best = float("inf")
+    def rates(*runs: list[list[dict]], repeat: int = 15) -> list[float]:
+        """texts per CPU-second of judge_many over each list of batches, best of `repeat`, the
+        runs taken in turn so that a change of load on a shared machine falls on all alike."""
+        best = [float("inf")] * len(runs)
         for _ in range(repeat):
-            t = time.perf_counter()
-            for b in batches:
-                judge.judge_many(b)
-            best = min(best, time.perf_counter() - t)
-        return sum(map(len, batches)) / best
+            for k, batches in enumerate(runs):
+                t = time.process_time()
+                for b in batches:
+                    judge.judge_many(b)
+                best[k] = min(best[k], time.process_time() - t)
+        return [sum(map(len, batches)) / t for batches, t in zip(runs, best)]
 
     judge.judge_many(chunks.batches[0])        # warm: lookup tables, caches
     sizes = [len(b) for b in chunks.batches]
-    print(f"\n== classifier: texts/s (best of 3), chunks of {CHUNK} files = "
+    print(f"\n== classifier: texts per CPU-second (best of 15, interleaved), chunks of {CHUNK} files = "
           f"{min(sizes)}–{max(sizes)} texts, mean {sum(sizes) / len(sizes):.0f} ==")
-    real_chunk, real_form = rate(chunks.batches), rate(per_form.batches)
+    real_chunk, real_form = rates(chunks.batches, per_form.batches)
     print(f"score's texts, one call per chunk     {real_chunk:9.0f} texts/s")
     print(f"score's texts, one call per form      {real_form:9.0f} texts/s   "
           f"(chunks: {real_chunk / real_form:.1f}×)")
@@ -213,18 +216,17 @@ def classifier(tmp: Path, args) -> None:
         if key not in seen:
             seen.add(key)
             distinct.append(it)
-    as_chunks, at = [], 0
-    for size in sizes:
-        as_chunks.append([distinct[(at + j) % len(distinct)] for j in range(size)])
-        at += size
-    large = rate([distinct])
-    chunked = rate(as_chunks)
-    form_sizes = [len(b) for b in per_form.batches]
-    as_forms, at = [], 0
-    for size in form_sizes[:len(distinct)]:
-        as_forms.append([distinct[(at + j) % len(distinct)] for j in range(size)])
-        at += size
-    formwise = rate(as_forms)
+    def split(sizes: list[int]) -> list[list[dict]]:
+        """The distinct texts, each once, in consecutive batches of the given sizes (cycled)."""
+        out, at, k = [], 0, 0
+        while at < len(distinct):
+            out.append(distinct[at:at + sizes[k % len(sizes)]])
+            at += sizes[k % len(sizes)]
+            k += 1
+        return out
+
+    as_chunks, as_forms = split(sizes), split([len(b) for b in per_form.batches])
+    large, chunked, formwise = rates([distinct], as_chunks, as_forms)
     print(f"distinct texts, one large batch ({len(distinct)})  {large:9.0f} texts/s")
     print(f"distinct texts, batches of score's chunk sizes  {chunked:9.0f} texts/s  "
           f"= {chunked / large * 100:.0f}% of the large batch (bar ≥ 90%)")
