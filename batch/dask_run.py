@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 from typing import Iterable
 
-from batch.rows import make_engine, rule_codes, score_file
-from batch.score import (Stats, _chunks, _error_result, _progress, check_model, finish,
+from batch.rows import make_engine, rule_codes, score_files
+from batch.score import (CHUNK, Stats, _chunks, _error_result, _progress, check_model, finish,
                          own_files_removed)
 from batch.sink import Sink
 
@@ -25,7 +25,8 @@ _ENGINES: dict = {}
 
 
 def score_chunk(paths: list[str], config, no_nlp: bool) -> list[dict]:
-    """Runs on a worker: score a chunk of files with the worker's cached engine."""
+    """Runs on a worker: score a chunk of files with the worker's cached engine, their
+    explanations judged in one classifier call (batch.rows.score_files)."""
     key = (repr(config), no_nlp)
     engine = _ENGINES.get(key)
     if engine is None:
@@ -33,12 +34,12 @@ def score_chunk(paths: list[str], config, no_nlp: bool) -> list[dict]:
         _ENGINES.clear()
         _ENGINES[key] = engine
     codes = rule_codes()
-    return [score_file(p, engine, codes) for p in paths]
+    return score_files(paths, engine, codes)
 
 
 def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: str | None = None,
                      resume: bool = False, no_nlp: bool = False, config_path: str | None = None,
-                     chunk: int = 16, in_flight: int | None = None, progress: bool | None = None,
+                     chunk: int = CHUNK, in_flight: int | None = None, progress: bool | None = None,
                      log=None) -> Stats:
     """Score on the cluster at `scheduler` (an address, or a distributed Client)."""
     from distributed import Client, as_completed
@@ -54,6 +55,7 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
     files = own_files_removed(expand(paths), output, report)
     todo = [f for f in files if not sink.has(f)]
     stats.skipped = len(files) - len(todo)
+    del files                    # paths are the one thing held per file: keep one list of them
     own_client = not isinstance(scheduler, Client)
     client = Client(scheduler) if own_client else scheduler
     bar = _progress(len(todo), progress)

@@ -1,7 +1,9 @@
 """`pianchai score`: score many files on all local cores, streaming results to disk.
 
 Files are spread over a process pool whose workers each build the rule engine and the classifier
-once (pool initializer). At most a few files per worker are in flight, and each result is
+once (pool initializer). A task is a chunk of files (CHUNK): the worker reads them all and judges
+all their explanations in one classifier call (batch.rows.score_files), since a form alone has
+too few texts for the classifier's batch path. A few chunks per worker are in flight, and each result is
 appended to the output's journal as soon as it arrives (batch.sink), so memory stays flat in the
 number of files and an interrupted run loses nothing. A worker that dies (a reader crashing the
 interpreter, the OOM killer) breaks the pool: the pool is rebuilt, the files that were in flight
@@ -16,12 +18,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from batch.rows import make_engine, rule_codes, score_file_limited
+from batch.rows import make_engine, rule_codes, score_files
+from batch.sink import Sink
 from forms.isolate import Isolated
 
 #: Seconds one file may take before it becomes an error row (stage "timeout").
 FILE_TIMEOUT = 300.0
-from batch.sink import Sink
+#: Files per task: enough forms that the classifier sees batches of a hundred texts or more,
+#: where it runs at ≥ 90% of its large-batch rate (bench/bench_score.py --classifier).
+CHUNK = 64
 
 _engine = None
 _codes: list[str] | None = None
@@ -72,7 +77,7 @@ def _watch_parent(pid: int) -> None:
 def _work(paths: list[str]) -> list[dict]:
     if _setup_error is not None:
         return [_error_result(p, "setup", _setup_error) for p in paths]
-    return [score_file_limited(p, _engine, _codes, _timeout, _reader.read_forms) for p in paths]
+    return score_files(paths, _engine, _codes, _timeout, _reader.read_forms)
 
 
 @dataclass
@@ -116,7 +121,7 @@ def _progress(total: int | None, enabled: bool | None):
 
 
 def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: str | None,
-              no_nlp: bool, judge=None, chunk: int = 4, timeout: float | None = FILE_TIMEOUT,
+              no_nlp: bool, judge=None, chunk: int = CHUNK, timeout: float | None = FILE_TIMEOUT,
               on_result: Callable[[dict], None] | None = None) -> None:
     """Score `files` into `sink`. workers == 1 (or a custom `judge`) runs in this process."""
     if workers <= 1 or judge is not None:
@@ -124,12 +129,14 @@ def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: st
             reader.start()                      # forked before the classifier is loaded
             engine = make_engine(config_path, no_nlp, judge=judge)
             codes = rule_codes()
-            for path in files:
-                res = score_file_limited(path, engine, codes, timeout, reader.read_forms)
-                sink.add(res)
-                if on_result:
-                    on_result(res)
+            for batch in _chunks(files, chunk):
+                for res in score_files(batch, engine, codes, timeout, reader.read_forms):
+                    sink.add(res)
+                    if on_result:
+                        on_result(res)
         return
+    if isinstance(files, list):     # a few chunks per worker, so the cores share the work evenly
+        chunk = max(1, min(chunk, -(-len(files) // (workers * 4))))
     for res in _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
                              chunk=chunk, timeout=timeout):
         sink.add(res)
@@ -229,9 +236,8 @@ def _error_result(path: str, stage: str, message: str) -> dict:
 def score(paths: Iterable[str], output: str, *, report: str | None = None, resume: bool = False,
           workers: int | None = None, no_nlp: bool = False, config_path: str | None = None,
           progress: bool | None = None, judge=None, timeout: float | None = FILE_TIMEOUT,
-          log: Callable[[str], None] | None = None) -> Stats:
+          chunk: int = CHUNK, log: Callable[[str], None] | None = None) -> Stats:
     """Score every file `paths` names into `output`; see batch.sink for the output layout."""
-    from batch.dedupe import Deduper
     from forms.paths import expand
 
     # fail early on a bad config, output or model, before any worker starts
@@ -243,6 +249,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     files = own_files_removed(expand(paths), output, report)   # paths only: 100k are a few MB
     todo = [f for f in files if not sink.has(f)]
     stats.skipped = len(files) - len(todo)
+    del files                    # paths are the one thing held per file: keep one list of them
     bar = _progress(len(todo), progress)
 
     def on_result(res: dict) -> None:
@@ -258,7 +265,7 @@ def score(paths: Iterable[str], output: str, *, report: str | None = None, resum
     previous = _sigterm_as_interrupt()
     try:
         run_local(todo, sink, workers=workers or default_workers(), config_path=config_path,
-                  no_nlp=no_nlp, judge=judge, timeout=timeout, on_result=on_result)
+                  no_nlp=no_nlp, judge=judge, chunk=chunk, timeout=timeout, on_result=on_result)
     except BaseException:
         sink.abandon()           # the journal stays: --resume picks up from here
         raise
@@ -322,30 +329,34 @@ def own_files_removed(files: Iterable[str], output: str, report: str | None) -> 
 
 
 def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
-    """Write the output (and the HTML report) from everything the sink holds."""
+    """Write the output (and the HTML report) from everything the sink holds. The duplicate
+    detector works in a folder next to the output (batch.dedupe), removed at the end."""
+    from pathlib import Path
+
     from batch.dedupe import Deduper
 
-    dedupe = Deduper()
-    observers = [dedupe.observe]
-    summary = None
-    if report:
-        from reports.html import BatchSummary
+    with Deduper(folder=Path(sink.output).resolve().parent) as dedupe:
+        observers = [dedupe.observe]
+        summary = None
+        if report:
+            from reports.html import BatchSummary
 
-        summary = BatchSummary()
-        observers.append(summary.observe)
-    dup_rows: list[dict] = []
+            summary = BatchSummary()
+            observers.append(summary.observe)
+        dup_rows: list = []
 
-    def duplicates() -> list[dict]:
-        dup_rows.extend(dedupe.rows())
-        return dup_rows
+        def duplicates():
+            dup_rows.append(dedupe.rows())       # a sequence read from disk as it is written
+            return dup_rows[0]
 
-    sink.close(observers, duplicates)
-    stats.duplicates = len(dup_rows)
-    if report and summary is not None:
-        from batch.sink import OutputWriteError
-        from reports.html import write_report
+        sink.close(observers, duplicates)
+        rows = dup_rows[0] if dup_rows else []
+        stats.duplicates = len(rows)
+        if report and summary is not None:
+            from batch.sink import OutputWriteError
+            from reports.html import write_report
 
-        try:
-            write_report(report, summary, dup_rows)
-        except OSError as e:
-            raise OutputWriteError(f"{report}: cannot write the report: {e.strerror or e}") from None
+            try:
+                write_report(report, summary, rows)
+            except OSError as e:
+                raise OutputWriteError(f"{report}: cannot write the report: {e.strerror or e}") from None

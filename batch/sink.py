@@ -28,6 +28,7 @@ Output by suffix of OUTPUT:
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -210,7 +211,7 @@ class Sink:
         self.resume = resume
         self.codes = codes
         self.journal = journal_path(output)
-        self.done: set[str] = set()
+        self.done: set[str] = set()          # files already scored, when resuming
         self._old_done: set[str] = set()
         self._fh = open(self.journal, "a+", encoding="utf-8")
         try:
@@ -254,7 +255,6 @@ class Sink:
             self._fh.flush()
         except OSError as e:
             raise OutputWriteError(f"{self.journal}: cannot write the journal: {e.strerror or e}") from None
-        self.done.add(result["file"])
         self.added += 1
 
     def has(self, path: str) -> bool:
@@ -444,9 +444,15 @@ class Sink:
                 moves.append((tmp, final))
             dup_dir = root / "duplicates"
             dup_dir.mkdir(exist_ok=True)
-            dups = duplicates() if duplicates else []
             tmp = dup_dir / ".part-0.parquet.tmp"
-            pq.write_table(pa.Table.from_pylist(dups, schema=schemas["duplicates"]), tmp)
+            with pq.ParquetWriter(tmp, schemas["duplicates"]) as w:   # row groups: memory stays flat
+                dups = iter(duplicates() if duplicates else [])
+                while True:
+                    rows = list(itertools.islice(dups, PARQUET_ROW_GROUP))
+                    if rows:                        # none at all: the file still has the schema
+                        w.write_table(pa.Table.from_pylist(rows, schema=schemas["duplicates"]))
+                    if len(rows) < PARQUET_ROW_GROUP:
+                        break
             moves.append((tmp, dup_dir / "part-0.parquet"))
             if keep_old:
                 _commit(self.output, moves)      # the new parts of every table, as one set

@@ -7,8 +7,10 @@ Forms come from the specs in tests/specs (seven template families). For each for
 are N files, so generation stays quick while every file is read and interpreted from disk. Each
 format is timed in its own child process, one core, reading files one after another the way a
 batch worker does; the child reports its own peak RSS (VmHWM, see peak_rss_mib), so the figure is
-that format's and not the generator's. PDF pages hold one form each. If forms.interpret does not
-exist yet, read only is timed.
+that format's and not the generator's. PDF pages hold one form each: `pdf` with a font embedded in
+the file (made at run time, as office exports embed theirs; needs fontTools), `pdfcid` with
+reportlab's STSong-Light, which is not embedded (pdfium then drops lone CJK glyphs and the reader
+hands those pages to pdfplumber). If forms.interpret does not exist yet, read only is timed.
 """
 from __future__ import annotations
 
@@ -28,10 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def generate(fmt: str, n: int, distinct: int, folder: Path, per_file: int = 1) -> list[Path]:
-    """N files of `fmt` in `folder` (`per_file` forms each), `distinct` of them rendered."""
+def generate(fmt: str, n: int, distinct: int, folder: Path, per_file: int = 1,
+             name: str | None = None) -> list[Path]:
+    """N files of `fmt` in `folder` (`per_file` forms each), `distinct` of them rendered, their
+    names starting with `name` (default: fmt)."""
     import formspec
 
     specs = formspec.load_specs()
@@ -42,10 +47,10 @@ def generate(fmt: str, n: int, distinct: int, folder: Path, per_file: int = 1) -
             s = copy.deepcopy(specs[(k * per_file + j) % len(specs)])
             s.rows = [[c + f"（第{k + 1}批）" if c == s.expected.get("project") else c for c in r] for r in s.rows]
             group.append(s)
-        made.append(formspec.render(group, fmt, folder, f"{fmt}-{k:05d}"))
+        made.append(formspec.render(group, fmt, folder, f"{name or fmt}-{k:05d}"))
     out = list(made)
     for k in range(len(made), n):
-        target = folder / f"{fmt}-{k:05d}{made[0].suffix}"
+        target = folder / f"{name or fmt}-{k:05d}{made[0].suffix}"
         shutil.copyfile(made[k % len(made)], target)
         out.append(target)
     return out
@@ -61,7 +66,7 @@ def worker(fmt: str, folder: str) -> dict:
         interpret = None
     files = sorted(p for p in Path(folder).iterdir() if p.name.startswith(fmt + "-"))
     # Import the reader's library before the clock starts: start-up is not throughput.
-    importlib.import_module(f"forms.readers.{fmt}")
+    importlib.import_module(f"forms.readers.{'pdf' if fmt.startswith('pdf') else fmt}")
     forms = tables = errors = 0
     t0 = time.perf_counter()
     t_read = 0.0
@@ -101,7 +106,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="forms per format (text, xlsx, docx)")
     ap.add_argument("--pdf-pages", type=int, default=200, help="PDF pages (one form a page, 8 pages a file)")
-    ap.add_argument("--formats", default="text,xlsx,docx,pdf")
+    ap.add_argument("--formats", default="text,xlsx,docx,pdf,pdfcid")
     ap.add_argument("--distinct", type=int, default=40, help="distinct files rendered per format")
     ap.add_argument("--keep", help="generate into this folder and keep it")
     ap.add_argument("--worker", nargs=2, metavar=("FORMAT", "FOLDER"), help=argparse.SUPPRESS)
@@ -116,10 +121,20 @@ def main() -> None:
     try:
         for fmt in args.formats.split(","):
             t0 = time.perf_counter()
-            if fmt == "pdf":
+            if fmt.startswith("pdf"):
+                import formspec
+
                 pages_per_file = 8
-                files = generate("pdf", max(1, args.pdf_pages // pages_per_file), args.distinct, folder,
-                                 per_file=pages_per_file)
+                font = formspec._FONT
+                if fmt == "pdf":
+                    import formgen
+
+                    formspec._FONT = formgen.embedded_font()
+                try:
+                    files = generate("pdf", max(1, args.pdf_pages // pages_per_file), args.distinct,
+                                     folder, per_file=pages_per_file, name=fmt)
+                finally:
+                    formspec._FONT = font
             else:
                 files = generate(fmt, args.n, args.distinct, folder)
             gen = time.perf_counter() - t0
@@ -133,7 +148,7 @@ def main() -> None:
             r["mib_on_disk"] = size / 2**20
             results.append(r)
             rate = r["forms"] / r["seconds"] if r["interpreted"] else r["files"] / r["seconds"]
-            unit = "pages/s" if fmt == "pdf" else "forms/s"
+            unit = "pages/s" if fmt.startswith("pdf") else "forms/s"
             what = "read+interpret" if r["interpreted"] else "read only"
             print(f"{fmt:5s} {r['files']:5d} files {r['forms']:5d} forms  {what}: {r['seconds']:6.2f} s "
                   f"({rate:7.1f} {unit}; read alone {r['read_seconds']:6.2f} s)  peak RSS {r['peak_rss_mib']:6.1f} MiB"

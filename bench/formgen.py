@@ -177,18 +177,64 @@ def write_docx(path: Path, grids: list[list[list[str]]]) -> None:
     doc.save(path)
 
 
-def write_pdf(path: Path, grids: list[list[list[str]]]) -> None:
-    """One form per page (landscape A4), wrapped cells, reportlab's built-in CID font."""
+def embedded_font() -> str:
+    """Register (once) a TrueType font made here, a plain box for every ASCII, CJK and full-width
+    character, and return its name. PDFs written with it embed their font, as office suites'
+    exports do; reportlab's STSong-Light is a CID font that is not embedded. Needs fontTools."""
+    import tempfile
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    name = "FormgenSong"
+    if name in pdfmetrics.getRegisteredFontNames():
+        return name
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    points = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2000, 0x2800),   # punctuation, ≥, ★
+              *range(0x3000, 0x3040), *range(0x4E00, 0xA000), *range(0xFF00, 0xFFF0)]
+    glyph = {cp: f"g{cp:04X}" for cp in points}
+
+    def box(width: int):
+        pen = TTGlyphPen(None)
+        pen.moveTo((50, -80))
+        pen.lineTo((50, 760))
+        pen.lineTo((width - 50, 760))
+        pen.lineTo((width - 50, -80))
+        pen.closePath()
+        return pen.glyph()
+
+    half, full = box(500), box(1000)
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder([".notdef", *glyph.values()])
+    fb.setupCharacterMap(glyph)
+    fb.setupGlyf({".notdef": full, **{g: half if cp < 0x100 else full for cp, g in glyph.items()}})
+    fb.setupHorizontalMetrics({".notdef": (1000, 50),
+                               **{g: (500 if cp < 0x100 else 1000, 50) for cp, g in glyph.items()}})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": name, "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    fb.setupPost()
+    with tempfile.NamedTemporaryFile(suffix=".ttf", delete=False) as fh:
+        fb.save(fh)
+    pdfmetrics.registerFont(TTFont(name, fh.name))
+    return name
+
+
+def write_pdf(path: Path, grids: list[list[list[str]]], font: str = "STSong-Light") -> None:
+    """One form per page (landscape A4), wrapped cells, in `font` (default: reportlab's built-in
+    CID font; embedded_font() for a font embedded in the file)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+    if font == "STSong-Light" and font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6.5, leading=8)
-    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=12, leading=16)
+    style = ParagraphStyle("cell", fontName=font, fontSize=6.5, leading=8)
+    title = ParagraphStyle("title", fontName=font, fontSize=12, leading=16)
     widths = [42, 52, 60, 70, 60, 60, 30, 30, 330]
     story = []
     for k, g in enumerate(grids):
@@ -208,8 +254,9 @@ def write_pdf(path: Path, grids: list[list[list[str]]]) -> None:
 WRITERS = {"txt": write_text, "xlsx": write_xlsx, "docx": write_docx, "pdf": write_pdf}
 
 
-def write_corpus(folder: Path, n: int, fmt: str, *, per_file: int = 1, seed: int = 7) -> list[Path]:
-    """n forms in files of `per_file` forms each; returns the paths."""
+def write_corpus(folder: Path, n: int, fmt: str, *, per_file: int = 1, seed: int = 7,
+                 pdf_font: str | None = None) -> list[Path]:
+    """n forms in files of `per_file` forms each; returns the paths. `pdf_font`: see write_pdf."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -217,6 +264,9 @@ def write_corpus(folder: Path, n: int, fmt: str, *, per_file: int = 1, seed: int
     for start in range(0, n, per_file):
         grids = [make_form(rng, k) for k in range(start, min(n, start + per_file))]
         p = folder / f"form_{start:06d}.{fmt}"
-        WRITERS[fmt](p, grids)
+        if fmt == "pdf" and pdf_font:
+            write_pdf(p, grids, pdf_font)
+        else:
+            WRITERS[fmt](p, grids)
         paths.append(p)
     return paths

@@ -41,3 +41,27 @@ def test_score_on_a_local_cluster(tmp_path):
     assert len(forms) == 9 and len({r["file"] for r in forms}) == 9
     assert len(pq.read_table(out / "errors").to_pylist()) == 2
     assert "近似重复" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_worker_judges_its_chunk_in_one_call_with_the_same_rows(tmp_path, monkeypatch):
+    """score_chunk (what a Dask worker runs) uses the chunk's batch: one classifier call."""
+    from batch import dask_run
+    from batch.rows import make_engine, score_file
+    from nlp.judge import DEFAULT_MODEL, Judge
+
+    if not DEFAULT_MODEL.exists():
+        pytest.skip("no shipped classifier model")
+    files = [str(p) for p in formgen.write_corpus(tmp_path / "in", 12, "txt", seed=7)]
+    calls = []
+    judge_many = Judge.judge_many
+
+    def counting(self, items):
+        calls.append(len(items))
+        return judge_many(self, items)
+
+    monkeypatch.setattr(Judge, "judge_many", counting)
+    monkeypatch.setattr(dask_run, "_ENGINES", {})
+    got = dask_run.score_chunk(files, None, False)
+    assert len(calls) == 1 and calls[0] > 12
+    engine = make_engine(None, False)
+    assert got == [score_file(f, engine) for f in files]

@@ -142,14 +142,14 @@ def test_resume_after_an_interrupted_run(corpus, tmp_path):
 
     calls = {"n": 0}
 
-    def dying_judge(items):
+    def dying_judge(items):         # one call per chunk of files: the second chunk dies
         calls["n"] += 1
-        if calls["n"] > 2:
+        if calls["n"] > 1:
             raise KeyboardInterrupt
         return fake_judge(items)
 
     with pytest.raises(KeyboardInterrupt):
-        score(files, str(out), workers=1, judge=dying_judge, progress=False)
+        score(files, str(out), workers=1, judge=dying_judge, chunk=2, progress=False)
     journal = journal_path(str(out))
     assert journal.exists() and not out.exists()
     kept = [json.loads(line)["file"] for line in journal.read_text(encoding="utf-8").splitlines()]
