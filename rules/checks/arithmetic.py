@@ -1,7 +1,40 @@
-"""Arithmetic: totals, budget execution rate and its score, and the funds block adding up."""
+"""Arithmetic: totals, budget execution rate and its score, and the funds block adding up.
+
+These rules compare numbers the reader took from different cells, so a misread cell becomes a
+false "error". They run only on values read with confidence: a field the reader marked doubtful,
+or a form with rows it could not read, turns a mismatch into info with the reason; a reading
+that a cross-check shows to be implausible (a budget weight of 100, the rate cell holding the
+weight, row weights below the total score) is not reported at all.
+"""
 from __future__ import annotations
 
 from rules.engine import Rule, register
+
+# A budget-execution weight above this is a misread cell (forms give it 10–20 points of 100).
+_MAX_FUNDS_WEIGHT = 30.0
+_FIELDS_CN = {"weight": "分值", "score": "得分", "execution_rate": "执行率", "budget_full_year": "全年预算数",
+              "budget_initial": "年初预算数", "executed": "全年执行数"}
+
+
+def _doubtful(obj, fields) -> list[str]:
+    return [_FIELDS_CN.get(f, f) for f in fields if f in obj.doubtful]
+
+
+def _unverified(form, funds_fields=(), total_fields=(), row_fields=()) -> str | None:
+    """Why the values a rule compares were not read with confidence, or None."""
+    reasons = []
+    bad = _doubtful(form.funds, funds_fields) + _doubtful(form.total, total_fields)
+    for ind in form.indicators:
+        bad += _doubtful(ind, row_fields)
+    if bad:
+        reasons.append("读取存疑：" + "、".join(sorted(set(bad))))
+    if form.unreadable:
+        reasons.append(f"表中有 {len(form.unreadable)} 行未能可靠读取")
+    return "；".join(reasons) or None
+
+
+def _funds_weight_implausible(f) -> bool:
+    return f.weight is not None and f.weight > _MAX_FUNDS_WEIGHT
 
 
 class _TotalRule(Rule):
@@ -9,6 +42,7 @@ class _TotalRule(Rule):
 
     options = {"tolerance": float}
     attr: str
+    other: str
     label: str
     suggestion: str
 
@@ -18,12 +52,39 @@ class _TotalRule(Rule):
         present = form.has_weights if self.attr == "weight" else form.has_scores
         if stated is None or not present or not values or any(v is None for v in values):
             return
-        summed = round(sum(values) + (getattr(form.funds, self.attr) or 0), 6)
-        if abs(stated - summed) > self.settings["tolerance"]:
-            yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
-                               source=form.total.source, field=self.attr,
-                               evidence={"stated": stated, "computed": summed},
-                               suggestion=self.suggestion)
+        f = form.funds
+        if _funds_weight_implausible(f):
+            return  # the budget line was misread; its points cannot enter a sum
+        funds_value = getattr(f, self.attr)
+        if f.weight is not None and funds_value is None:
+            return  # the budget line carries points we did not read: the sum cannot be made
+        summed = round(sum(values) + (funds_value or 0), 6)
+        if abs(stated - summed) <= self.settings["tolerance"]:
+            return
+        if self.implausible(form, stated, summed):
+            return
+        doubt = _unverified(form, funds_fields=(self.attr,), total_fields=(self.attr,),
+                            row_fields=(self.attr,))
+        other_total = getattr(form.total, self.other)
+        other_sum = self.other_sum(form)
+        if doubt is None and other_total is None and other_sum is not None \
+                and abs(stated - other_sum) <= self.settings["tolerance"]:
+            # One number on the total row, and it is the sum of the other column: the row may
+            # total the 分值, not the 得分 (or the reverse).
+            doubt = f"总分行只有一个数 {stated:g}，恰等于各项{'得分' if self.attr == 'weight' else '分值'}之和，可能是另一栏的合计"
+        yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
+                           source=form.total.source, field=self.attr,
+                           evidence={"stated": stated, "computed": summed},
+                           suggestion=self.suggestion, doubt=doubt)
+
+    def other_sum(self, form) -> float | None:
+        values = [getattr(i, self.other) for i in form.indicators]
+        if not values or any(v is None for v in values):
+            return None
+        return round(sum(values) + (getattr(form.funds, self.other) or 0), 6)
+
+    def implausible(self, form, stated, summed) -> bool:
+        return False
 
 
 @register
@@ -37,7 +98,7 @@ class WeightsTotal(_TotalRule):
     """
 
     code, name, level = "PC301", "weights-total", "error"
-    attr, label, suggestion = "weight", "分值", "核对各指标分值与预算执行率分值之和是否等于总分值。"
+    attr, other, label, suggestion = "weight", "score", "分值", "核对各指标分值与预算执行率分值之和是否等于总分值。"
 
 
 @register
@@ -51,7 +112,27 @@ class ScoresTotal(_TotalRule):
     """
 
     code, name, level = "PC302", "scores-total", "error"
-    attr, label, suggestion = "score", "得分", "核对总得分是否等于各项得分之和。"
+    attr, other, label, suggestion = "score", "weight", "得分", "核对总得分是否等于各项得分之和。"
+
+    def implausible(self, form, stated, summed) -> bool:
+        # Rows worth fewer points than the total score claims: rows are missing from the reading
+        # (a cut table, an unread block), not added up wrong.
+        weights = self.other_sum(form)
+        return weights is not None and stated > weights + self.settings["tolerance"]
+
+
+def _funds_shift_suspected(f) -> str | None:
+    """A cross-check that says the budget row was read into the wrong columns."""
+    if _funds_weight_implausible(f):
+        return f"预算执行分值读作 {f.weight:g}，不合常理"
+    if f.weight is not None and f.execution_rate is not None and f.weight == f.execution_rate \
+            and f.executed is not None and f.budget_full_year \
+            and abs(f.executed / f.budget_full_year * 100 - f.execution_rate_percent) > 1:
+        return "执行率与分值读成同一个数，疑似列错位"
+    if f.weight is not None and f.executed is not None and f.executed == f.weight \
+            and f.budget_full_year and f.budget_full_year != f.weight:
+        return "全年执行数与分值读成同一个数，疑似列错位"
+    return None
 
 
 @register
@@ -69,15 +150,20 @@ class ExecutionRate(Rule):
 
     def check(self, form, ctx):
         f = form.funds
-        stated = f.execution_rate_percent
+        stated = f.execution_rate_percent  # "1" written for 100% is a fraction, not an error
         if stated is None or not f.budget_full_year or f.executed is None:
             return
         computed = f.executed / f.budget_full_year * 100
-        if abs(computed - stated) > self.settings["tolerance"]:
-            yield self.finding(form, f"执行率填报 {stated:g}%，全年执行数/全年预算数 = "
-                                     f"{computed:.2f}%", source=f.source, field="execution_rate",
-                               evidence={"stated": stated, "computed": round(computed, 4)},
-                               suggestion=f"执行率应为 {computed:.2f}%。")
+        tolerance = self.settings["tolerance"]
+        if abs(computed - stated) <= tolerance:
+            return
+        if _funds_shift_suspected(f) or computed > 100 + tolerance and stated <= 100:
+            return  # more spent than budgeted, or cells swapped: the row was misread
+        doubt = _unverified(form, funds_fields=("execution_rate", "budget_full_year", "executed"))
+        yield self.finding(form, f"执行率填报 {stated:g}%，全年执行数/全年预算数 = "
+                                 f"{computed:.2f}%", source=f.source, field="execution_rate",
+                           evidence={"stated": stated, "computed": round(computed, 4)},
+                           suggestion=f"执行率应为 {computed:.2f}%。", doubt=doubt)
 
 
 @register
@@ -85,7 +171,7 @@ class ExecutionScore(Rule):
     """Budget-execution 得分 does not follow the scoring rule (执行率 × 分值, capped at 分值).
 
     Anti-pattern:
-        执行率 82% | 分值 10 | 得分 10
+        执行率 82% | 分值 10 | 得分 10   (or 执行率 100% | 分值 10 | 得分 8)
     Best practice:
         执行率 82% | 分值 10 | 得分 8.2
     """
@@ -95,19 +181,22 @@ class ExecutionScore(Rule):
 
     def check(self, form, ctx):
         f = form.funds
-        if f.weight is None or f.score is None:
+        if f.weight is None or f.score is None or _funds_shift_suspected(f):
             return
         rate = f.execution_rate_percent
         if rate is None and f.budget_full_year and f.executed is not None:
             rate = f.executed / f.budget_full_year * 100
         if rate is None:
             return
-        expected = round(min(rate / self.settings["full_marks_at"], 1.0) * f.weight, 2)
-        if abs(f.score - expected) > self.settings["tolerance"]:
-            yield self.finding(form, f"预算执行得分 {f.score:g}，按规则应为 {expected:g}"
-                                     f"（执行率 {rate:.2f}% × 分值 {f.weight:g}）", source=f.source,
-                               field="score", evidence={"stated": f.score, "computed": expected},
-                               suggestion=f"预算执行率得分应为 {expected:g}。")
+        value = round(min(rate / self.settings["full_marks_at"], 1.0) * f.weight, 2)
+        if abs(f.score - value) <= self.settings["tolerance"]:
+            return
+        doubt = _unverified(form, funds_fields=("weight", "score", "execution_rate", "budget_full_year",
+                                                "executed"))
+        yield self.finding(form, f"预算执行得分 {f.score:g}，按规则应为 {value:g}"
+                                 f"（执行率 {rate:.2f}% × 分值 {f.weight:g}）", source=f.source,
+                           field="score", evidence={"stated": f.score, "computed": value},
+                           suggestion=f"预算执行率得分应为 {value:g}。", doubt=doubt)
 
 
 @register
@@ -116,6 +205,7 @@ class FundsParts(Rule):
 
     Anti-pattern:
         年度资金总额 1,200,000 | 当年财政拨款 1,000,000 | 上年结转 100,000
+        年度资金总额 0 | 0 | 0 while 其中：本年财政拨款 90 | 89.97 | 89.97
     Best practice:
         年度资金总额 1,100,000 = 1,000,000 + 100,000
     """
@@ -134,8 +224,12 @@ class FundsParts(Rule):
             if total is None or all(p is None for p in parts):
                 continue
             summed = sum(p for p in parts if p is not None)
-            if abs(total - summed) > self.settings["tolerance"]:
-                yield self.finding(form, f"{label}：年度资金总额 {total:,.2f} ≠ 各来源之和 {summed:,.2f}",
-                                   source=f.source, field=attr,
-                                   evidence={"stated": total, "computed": summed},
-                                   suggestion="核对资金来源各行之和是否等于年度资金总额。")
+            if abs(total - summed) <= self.settings["tolerance"]:
+                continue
+            if total and summed and round(max(total, summed) / min(total, summed)) in (1000, 10000):
+                continue  # one row in 元, another in 万元: a unit question, not a sum that fails
+            doubt = _unverified(form, funds_fields=(attr,))
+            yield self.finding(form, f"{label}：年度资金总额 {total:,.2f} ≠ 各来源之和 {summed:,.2f}",
+                               source=f.source, field=attr,
+                               evidence={"stated": total, "computed": summed},
+                               suggestion="核对资金来源各行之和是否等于年度资金总额。", doubt=doubt)

@@ -5,6 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from rules.engine import Rule, needs_explanation, register
+from rules.judgement import judge, reading_doubt, says_nothing
 
 _ENDINGS_FILE = Path(__file__).resolve().parents[2] / "corpus" / "lexicons" / "cutoff_endings.txt"
 _CLOSED = "。！？；.!?;）)”」』\"'…"
@@ -39,29 +40,51 @@ def looks_cut_off(text: str) -> str | None:
 
 @register
 class MissingExplanation(Rule):
-    """Lost points or missed target, and no explanation.
+    """Lost points or missed target, and no explanation (or one that says nothing).
 
     Anti-pattern:
-        培训人次 | ≥800 | 612 | 分值 10 | 得分 7 | (empty)
+        培训人次 | ≥800 | 612 | 分值 10 | 得分 7 | (empty, "无", "/", "详见自评报告")
     Best practice:
         培训人次 | … | "原定11月的两期培训因场地被征用取消；已改在次年3月补办两期。"
+
+    An error when the form's own points show the loss; when only our reading of target and
+    actual says the target was missed, a warning (info if that reading rests on an assumption).
     """
 
     code, name, level = "PC201", "missing-explanation", "error"
 
     def check(self, form, ctx):
-        if form.texts.get("deviation") or form.texts.get("measures"):
-            return  # the template explains at form level; PC4xx judge that text
-        if not any("explanation" in (i.source.cells if i.source else {}) for i in form.indicators):
+        form_texts = [form.texts[k] for k in ("deviation", "measures") if form.texts.get(k, "").strip()]
+        if form_texts:
+            empty = [says_nothing(t) for t in form_texts]
+            if not all(empty):
+                return  # the template explains at form level; PC4xx judge that text
+            form_reason = empty[0]
+        elif not any("explanation" in (i.source.cells if i.source else {}) for i in form.indicators):
             return  # no explanation column in this template: nothing the author could have filled
+        else:
+            form_reason = None
         for ind in form.indicators:
-            if ind.explanation.strip() or not needs_explanation(ind):
+            if not needs_explanation(ind):
                 continue
-            why = (f"扣 {ind.lost_points:g} 分" if ind.lost_points > 0
-                   else f"未完成目标（{ind.target} → {ind.actual}）")
+            reason = form_reason or says_nothing(ind.explanation)
+            if reason is None:
+                continue
+            j = judge(ind)
+            lost = ind.lost_points > 0 and reading_doubt(ind, ("weight", "score")) is None
+            if lost:
+                why, level, doubt = f"扣 {ind.lost_points:g} 分", None, None
+            elif j.status in ("missed", "partial"):
+                why, level = f"未完成目标（{ind.target} → {ind.actual}）", "warning"
+                doubt = None if j.certain else f"判断依据不确定：{j.how}"
+            else:
+                why, level, doubt = f"扣 {ind.lost_points:g} 分", None, reading_doubt(ind, ("weight", "score"))
+            where = "表级偏差说明" if form_reason else "偏差说明"
+            told = "未填写偏差原因分析及改进措施" if reason == "未填写" else f"{where}{reason}，等于未说明"
             yield self.finding(
-                form, f"{ind.indicator} {why}，但未填写偏差原因分析及改进措施",
-                indicator=ind, field="explanation",
+                form, f"{ind.indicator} {why}，但{told}",
+                indicator=ind, field="explanation", level=level, doubt=doubt,
+                evidence={"explanation": ind.explanation, "judged": j.how},
                 suggestion="写明未完成的具体原因（哪个环节、什么因素）和改进措施（做什么、谁负责、何时完成）。")
 
 
