@@ -141,7 +141,7 @@ def direction(ind: Indicator, target: Quantity | None = None) -> tuple[str | Non
         return "higher", "comparator"
     if t.comparator in ("≤", "<"):
         return "lower", "comparator"
-    stated = ind.extra.get("direction", "")
+    stated = ind.extra.get("direction", "") + ind.extra.get("comparator", "")  # 指标方向 / 指标性质
     if "正" in stated:
         return "higher", "form"
     if "反" in stated or "逆" in stated:
@@ -206,7 +206,8 @@ def _digits_lost(t: Quantity, a: Quantity, ind: Indicator) -> bool:
 
 
 def _numeric(ind: Indicator, t: Quantity, a: Quantity) -> Judgement:
-    nu = name_unit(ind.indicator)
+    # A bare value takes the row's 度量单位 column, else a unit written in the indicator's name.
+    nu = parse_unit(ind.extra.get("unit", "")) or name_unit(ind.indicator)
     tu, au = t.unit_of_measure or nu, a.unit_of_measure or nu
     assumed = False
     if tu is None and au is None:
@@ -374,8 +375,8 @@ def says_nothing(text: str) -> str | None:
     words = _empty_phrases()
     if s in words["exact"]:
         return f"只写了“{s}”"
-    one_sentence = len(re.split(r"[。；;！!？?]", s)) == 1 and len(s) <= 40
+    one_clause = len(re.split(r"[，,。；;！!？?]", s)) == 1 and len(s) <= 40
     denial = next((w for w in words["denial"] if w in s), None)
-    if denial and one_sentence:
+    if denial and one_clause:
         return f"只声称没有偏差（“{denial}”）"
     return None

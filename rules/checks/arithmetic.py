@@ -217,6 +217,7 @@ class FundsParts(Rule):
         f = form.funds
         if not f.parts:
             return
+        wrong, stated, computed = [], {}, {}
         for attr, label in (("budget_initial", "年初预算数"), ("budget_full_year", "全年预算数"),
                             ("executed", "全年执行数")):
             total = getattr(f, attr)
@@ -228,8 +229,11 @@ class FundsParts(Rule):
                 continue
             if total and summed and round(max(total, summed) / min(total, summed)) in (1000, 10000):
                 continue  # one row in 元, another in 万元: a unit question, not a sum that fails
-            doubt = _unverified(form, funds_fields=(attr,))
-            yield self.finding(form, f"{label}：年度资金总额 {total:,.2f} ≠ 各来源之和 {summed:,.2f}",
-                               source=f.source, field=attr,
-                               evidence={"stated": total, "computed": summed},
-                               suggestion="核对资金来源各行之和是否等于年度资金总额。", doubt=doubt)
+            wrong.append(f"{label} {total:,.2f} ≠ {summed:,.2f}")
+            stated[attr], computed[attr] = total, summed
+        if wrong:  # one finding for the block: the columns usually fail together
+            yield self.finding(form, f"年度资金总额与各来源之和不符：{'；'.join(wrong)}",
+                               source=f.source, field=next(iter(stated)),
+                               evidence={"stated": stated, "computed": computed},
+                               suggestion="核对资金来源各行之和是否等于年度资金总额。",
+                               doubt=_unverified(form, funds_fields=tuple(stated)))
