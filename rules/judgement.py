@@ -379,4 +379,6 @@ def says_nothing(text: str) -> str | None:
     denial = next((w for w in words["denial"] if w in s), None)
     if denial and one_clause:
         return f"只声称没有偏差（“{denial}”）"
+    if len(s) <= 80 and (any(w in s for w in words["prompt"]) or re.search(r"[（(]\s*\d+\s*字", s)):
+        return "只有模板的填写提示"
     return None

@@ -8,6 +8,8 @@ weight, row weights below the total score) is not reported at all.
 """
 from __future__ import annotations
 
+import re
+
 from rules.engine import Rule, register
 
 # A budget-execution weight above this is a misread cell (forms give it 10–20 points of 100).
@@ -37,6 +39,44 @@ def _funds_weight_implausible(f) -> bool:
     return f.weight is not None and f.weight > _MAX_FUNDS_WEIGHT
 
 
+_BUDGET_ROW = re.compile(r"预算执行|资金执行率|^执行率")
+
+
+_SUB_ITEM = re.compile(r"^\s*(?:\d+\s*[、.．)）]|[（(]\d+[)）]|其中)")
+
+
+def _parents(rows: list, values: list[float], tolerance: float) -> set[int]:
+    """Rows whose value is the sum of the numbered rows right below them (一、示范区建立 15 over
+    its 1、 2、 3、 of 5 each): a parent and its children must not both enter a total."""
+    parents, i = set(), 0
+    while i < len(values):
+        running, j = 0.0, i + 1
+        while j < len(values) and running < values[i] - tolerance and _SUB_ITEM.match(rows[j].indicator):
+            running += values[j]
+            j += 1
+        if j - i > 2 and abs(running - values[i]) <= tolerance and values[i] > 0 \
+                and not _SUB_ITEM.match(rows[i].indicator):
+            parents.add(i)
+            i = j
+        else:
+            i += 1
+    return parents
+
+
+def _column(form, attr: str, tolerance: float) -> tuple[float, float] | None:
+    """The sum of a column over the rows and the budget line, and the same sum with parent rows
+    left out; None when a row that has points lacks this column's value."""
+    rows = [i for i in form.indicators if i.weight is not None or i.score is not None]
+    values = [getattr(i, attr) for i in rows]
+    if not values or any(v is None for v in values):
+        return None
+    budget_in_rows = any(_BUDGET_ROW.search(i.indicator or "") for i in rows)
+    funds_value = 0.0 if budget_in_rows else (getattr(form.funds, attr) or 0.0)
+    parents = _parents(rows, values, tolerance)
+    whole = round(sum(values) + funds_value, 6)
+    return whole, round(whole - sum(values[k] for k in parents), 6)
+
+
 class _TotalRule(Rule):
     """Shared check: the total row against the sum of its rows plus the budget-execution line."""
 
@@ -48,42 +88,38 @@ class _TotalRule(Rule):
 
     def check(self, form, ctx):
         stated = getattr(form.total, self.attr)
-        values = [getattr(i, self.attr) for i in form.indicators]
         present = form.has_weights if self.attr == "weight" else form.has_scores
-        if stated is None or not present or not values or any(v is None for v in values):
+        if stated is None or not present:
             return
         f = form.funds
         if _funds_weight_implausible(f):
             return  # the budget line was misread; its points cannot enter a sum
-        funds_value = getattr(f, self.attr)
-        if f.weight is not None and funds_value is None:
+        if f.weight is not None and getattr(f, self.attr) is None:
             return  # the budget line carries points we did not read: the sum cannot be made
-        summed = round(sum(values) + (funds_value or 0), 6)
-        if abs(stated - summed) <= self.settings["tolerance"]:
+        tolerance = self.settings["tolerance"]
+        sums = _column(form, self.attr, tolerance)
+        if sums is None or any(abs(stated - s) <= tolerance for s in sums):
             return
-        if self.implausible(form, stated, summed):
+        if self.implausible(form, stated, tolerance):
             return
+        summed = sums[0]
         doubt = _unverified(form, funds_fields=(self.attr,), total_fields=(self.attr,),
                             row_fields=(self.attr,))
-        other_total = getattr(form.total, self.other)
-        other_sum = self.other_sum(form)
-        if doubt is None and other_total is None and other_sum is not None \
-                and abs(stated - other_sum) <= self.settings["tolerance"]:
+        other = _column(form, self.other, tolerance)
+        if doubt is None and getattr(form.total, self.other) is None and other is not None \
+                and any(abs(stated - s) <= tolerance for s in other):
             # One number on the total row, and it is the sum of the other column: the row may
             # total the 分值, not the 得分 (or the reverse).
-            doubt = f"总分行只有一个数 {stated:g}，恰等于各项{'得分' if self.attr == 'weight' else '分值'}之和，可能是另一栏的合计"
+            doubt = (f"总分行只有一个数 {stated:g}，恰等于各项{'得分' if self.attr == 'weight' else '分值'}"
+                     "之和，可能是另一栏的合计")
+        if doubt is None and sums[0] != sums[1]:
+            doubt = "表中有父项与子项，合计口径不确定"
         yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
                            source=form.total.source, field=self.attr,
                            evidence={"stated": stated, "computed": summed},
                            suggestion=self.suggestion, doubt=doubt)
 
-    def other_sum(self, form) -> float | None:
-        values = [getattr(i, self.other) for i in form.indicators]
-        if not values or any(v is None for v in values):
-            return None
-        return round(sum(values) + (getattr(form.funds, self.other) or 0), 6)
-
-    def implausible(self, form, stated, summed) -> bool:
+    def implausible(self, form, stated, tolerance) -> bool:
         return False
 
 
@@ -114,11 +150,11 @@ class ScoresTotal(_TotalRule):
     code, name, level = "PC302", "scores-total", "error"
     attr, other, label, suggestion = "score", "weight", "得分", "核对总得分是否等于各项得分之和。"
 
-    def implausible(self, form, stated, summed) -> bool:
+    def implausible(self, form, stated, tolerance) -> bool:
         # Rows worth fewer points than the total score claims: rows are missing from the reading
         # (a cut table, an unread block), not added up wrong.
-        weights = self.other_sum(form)
-        return weights is not None and stated > weights + self.settings["tolerance"]
+        weights = _column(form, "weight", tolerance)
+        return weights is not None and stated > weights[0] + tolerance
 
 
 def _funds_shift_suspected(f) -> str | None:
@@ -160,6 +196,8 @@ class ExecutionRate(Rule):
         if _funds_shift_suspected(f) or computed > 100 + tolerance and stated <= 100:
             return  # more spent than budgeted, or cells swapped: the row was misread
         doubt = _unverified(form, funds_fields=("execution_rate", "budget_full_year", "executed"))
+        if doubt is None and f.budget_initial and abs(f.executed / f.budget_initial * 100 - stated) <= tolerance:
+            doubt = "填报的执行率按年初预算数计算，口径不同而非算错"
         yield self.finding(form, f"执行率填报 {stated:g}%，全年执行数/全年预算数 = "
                                  f"{computed:.2f}%", source=f.source, field="execution_rate",
                            evidence={"stated": stated, "computed": round(computed, 4)},

@@ -54,7 +54,7 @@ class MissingExplanation(Rule):
     code, name, level = "PC201", "missing-explanation", "error"
 
     def check(self, form, ctx):
-        form_texts = [form.texts[k] for k in ("deviation", "measures") if form.texts.get(k, "").strip()]
+        form_texts = [form.texts[k] for k in ("deviation", "problems", "measures") if form.texts.get(k, "").strip()]
         if form_texts:
             empty = [says_nothing(t) for t in form_texts]
             if not all(empty):
@@ -102,14 +102,14 @@ class CutOffExplanation(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
-            ending = looks_cut_off(ind.explanation)
+            ending = looks_cut_off(ind.explanation) if says_nothing(ind.explanation) is None else None
             if ending:
                 yield self.finding(
                     form, f"{ind.indicator}：说明在句中截断（…{ind.explanation[-12:]}）",
                     indicator=ind, field="explanation", evidence={"ending": ending},
                     suggestion="说明被截断：检查单元格字数限制或导出，补全最后一句。")
         for key, text in form.texts.items():
-            ending = looks_cut_off(text)
+            ending = looks_cut_off(text) if says_nothing(text) is None else None  # not a template prompt
             if ending:
                 yield self.finding(form, f"表级说明（{key}）在句中截断（…{text[-12:]}）",
                                    evidence={"ending": ending}, suggestion="补全被截断的说明。")

@@ -176,7 +176,8 @@ class ScoreAboveRule(Rule):
                           f"{value:.2f}（{how}；目标 {ind.target}，实际 {ind.actual}）",
                     indicator=ind, field="score",
                     evidence={"expected": value, "method": how, "judged": j.how},
-                    doubt=_judgement_doubt(j),
+                    doubt=_judgement_doubt(j) or (None if j.ratio is not None else
+                                                  "定性指标按分档上限估算，各地分档不一"),
                     suggestion=f"按评分规则得分应不高于 {value:.2f}，请调整或说明加分依据。")
 
 
