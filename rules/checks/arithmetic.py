@@ -157,6 +157,14 @@ class ScoresTotal(_TotalRule):
         return weights is not None and stated > weights[0] + tolerance
 
 
+def _powers_of_ten_apart(a: float, b: float) -> bool:
+    """a and b differ by a factor of 100, 1,000 or 10,000 (to 1%)."""
+    if a <= 0 or b <= 0:
+        return False
+    ratio = max(a, b) / min(a, b)
+    return any(abs(ratio / k - 1) < 0.01 for k in (100, 1000, 10000))
+
+
 def _funds_shift_suspected(f) -> str | None:
     """A cross-check that says the budget row was read into the wrong columns."""
     if _funds_weight_implausible(f):
@@ -195,6 +203,8 @@ class ExecutionRate(Rule):
             return
         if _funds_shift_suspected(f) or computed > 100 + tolerance and stated <= 100:
             return  # more spent than budgeted, or cells swapped: the row was misread
+        if _powers_of_ten_apart(computed, stated):
+            return  # amounts in 元 and 万元, or a rate in ‰: a unit question, not a wrong rate
         doubt = _unverified(form, funds_fields=("execution_rate", "budget_full_year", "executed"))
         if doubt is None and f.budget_initial and abs(f.executed / f.budget_initial * 100 - stated) <= tolerance:
             doubt = "填报的执行率按年初预算数计算，口径不同而非算错"
@@ -255,7 +265,7 @@ class FundsParts(Rule):
         f = form.funds
         if not f.parts:
             return
-        wrong, stated, computed = [], {}, {}
+        wrong, stated, computed, blanks = [], {}, {}, None
         for attr, label in (("budget_initial", "年初预算数"), ("budget_full_year", "全年预算数"),
                             ("executed", "全年执行数")):
             total = getattr(f, attr)
@@ -265,13 +275,15 @@ class FundsParts(Rule):
             summed = sum(p for p in parts if p is not None)
             if abs(total - summed) <= self.settings["tolerance"]:
                 continue
-            if total and summed and round(max(total, summed) / min(total, summed)) in (1000, 10000):
+            if _powers_of_ten_apart(total, summed):
                 continue  # one row in 元, another in 万元: a unit question, not a sum that fails
             wrong.append(f"{label} {total:,.2f} ≠ {summed:,.2f}")
             stated[attr], computed[attr] = total, summed
+            if summed < total and any(p is None for p in parts):
+                blanks = "部分来源行为空，差额可能就在空行里"
         if wrong:  # one finding for the block: the columns usually fail together
             yield self.finding(form, f"年度资金总额与各来源之和不符：{'；'.join(wrong)}",
                                source=f.source, field=next(iter(stated)),
                                evidence={"stated": stated, "computed": computed},
                                suggestion="核对资金来源各行之和是否等于年度资金总额。",
-                               doubt=_unverified(form, funds_fields=tuple(stated)))
+                               doubt=_unverified(form, funds_fields=tuple(stated)) or blanks)
