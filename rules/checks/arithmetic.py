@@ -63,6 +63,13 @@ def _parents(rows: list, values: list[float], tolerance: float) -> set[int]:
     return parents
 
 
+def _rounding(form, attr: str) -> float:
+    """What display rounding can add up to in a column: half a hundredth per fractional value
+    (分值 3.71, 3.74, 3.14 … printed for thirds and sevenths of the points)."""
+    values = [getattr(i, attr) for i in form.indicators] + [getattr(form.funds, attr)]
+    return 0.005 * sum(1 for v in values if v is not None and not float(v).is_integer())
+
+
 def _column(form, attr: str, tolerance: float) -> tuple[float, float] | None:
     """The sum of a column over the rows and the budget line, and the same sum with parent rows
     left out; None when a row that has points lacks this column's value."""
@@ -96,7 +103,7 @@ class _TotalRule(Rule):
             return  # the budget line was misread; its points cannot enter a sum
         if f.weight is not None and getattr(f, self.attr) is None:
             return  # the budget line carries points we did not read: the sum cannot be made
-        tolerance = self.settings["tolerance"]
+        tolerance = max(self.settings["tolerance"], _rounding(form, self.attr))
         sums = _column(form, self.attr, tolerance)
         if sums is None or any(abs(stated - s) <= tolerance for s in sums):
             return

@@ -38,6 +38,16 @@ def looks_cut_off(text: str) -> str | None:
     return None
 
 
+def _explained_elsewhere(ind, form) -> bool:
+    """Another row's explanation names this row: one cell merged over several rows, read into
+    the first of them."""
+    name = "".join(ind.indicator.split())
+    if len(name) < 4:
+        return False
+    return any(other is not ind and name in "".join(other.explanation.split())
+               for other in form.indicators)
+
+
 @register
 class MissingExplanation(Rule):
     """Lost points or missed target, and no explanation (or one that says nothing).
@@ -68,7 +78,7 @@ class MissingExplanation(Rule):
             if not needs_explanation(ind):
                 continue
             reason = form_reason or says_nothing(ind.explanation)
-            if reason is None:
+            if reason is None or (reason == "未填写" and _explained_elsewhere(ind, form)):
                 continue
             j = judge(ind)
             lost = ind.lost_points > 0 and reading_doubt(ind, ("weight", "score")) is None

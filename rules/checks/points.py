@@ -59,7 +59,8 @@ class ScoreAboveWeight(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
-            if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 1e-9:
+            # Half a hundredth is display rounding (分值 3.71 for 3.714), not a score above weight.
+            if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 0.005:
                 yield self.finding(form, f"{ind.indicator} 得分 {_pts(ind.score)} 高于分值 "
                                          f"{_pts(ind.weight)}", indicator=ind, field="score",
                                    suggestion="得分不能超过分值，请核对分值与得分。",
