@@ -71,21 +71,21 @@ def row(name, target, actual, weight=10, score=10, level2=None, **kw):
 
 
 @pytest.mark.parametrize("name,target,level2,extra,way,source", [
-    ("安装坡面水尺", "≥200米", None, {}, "higher", "comparator"),
+    ("安装河道警示牌", "≥120块", None, {}, "higher", "comparator"),
     ("平均处置时长", "≤4小时", None, {}, "lower", "comparator"),
     ("降本幅度", "20%", None, {"direction": "反向"}, "lower", "form"),
-    ("森林火灾受害率", "0.9%", None, {}, "lower", "name"),
-    ("主要林业有害生物成灾率", "0.4%", None, {}, "lower", "name"),
+    ("森林火灾受害率", "0.7%", None, {}, "lower", "name"),
+    ("林业有害生物成灾率", "0.3%", None, {}, "lower", "name"),
     ("客户有效投诉量", "5个", None, {}, "lower", "name"),
     ("投诉处理率", "95%", None, {}, "higher", "name"),         # the head of the phrase decides
     ("产品不合格率", "2%", None, {}, "lower", "name"),           # the longer of two cues ending together
     ("项目总成本", "300万元", None, {}, "lower", "name"),
     ("成本节约率", "5%", None, {}, "higher", "name"),
-    ("公猪舍(≥**平方米)", "22.8", None, {}, "higher", "name"),  # a comparator written in the name
-    ("早孕建册数", "120人", None, {}, "higher", "name-generic"),
-    ("举办健康宣传活动", "12次", None, {}, "higher", "name-verb"),
-    ("项目计划总投资", "20万元", "成本指标", {}, "lower", "level"),
-    ("居民健康档案", "38000人", None, {}, "higher", "unit"),
+    ("羊舍(≥**平方米)", "35", None, {}, "higher", "name"),  # a comparator written in the name
+    ("孕早期建档数", "150人", None, {}, "higher", "name-generic"),
+    ("举办义诊活动", "8次", None, {}, "higher", "name-verb"),
+    ("项目总投资", "45万元", "成本指标", {}, "lower", "level"),
+    ("居民健康档案", "52000人", None, {}, "higher", "unit"),
     ("灾备云节点", "=3套", None, {}, "higher", "unit"),
     ("服务站点布局", "12.5", None, {}, None, ""),
 ])
@@ -107,7 +107,7 @@ def test_direction(name, target, level2, extra, way, source):
     ("项目总成本", "≤300万元", "2100000元", "met", True),
     ("冷库建设", "500万元", "2座", "unknown", False),
     ("冷链设备购置安装", "300", "12", "unknown", False),   # bare numbers, nothing says what they count
-    ("补贴渔船数", "6", "5", "missed", False),                # the name says what is counted
+    ("补贴农机数", "12", "10", "missed", False),                # the name says what is counted
     ("参保率", "≥90%", "0.96", "unknown", False),             # bare against percent: not a miss
     ("任务完成率", "90%", "100", "met", False),
     ("排放浓度", "≤2‰", "0.1%", "met", True),
@@ -141,7 +141,7 @@ def test_doubtful_reading_is_not_judged():
 
 
 def test_over_completion_only_on_floors_in_one_measure():
-    assert judge(row("直联业务占比", "≥50%", "88%")).over == pytest.approx(1.76)
+    assert judge(row("线上办理占比", "≥60%", "90%")).over == pytest.approx(1.5)
     assert judge(row("项目总成本", "≤300万元", "210万元")).over is None
     assert judge(row("线上办理占比", "≥50%", "88人")).over is None
 
