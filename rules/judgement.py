@@ -211,9 +211,9 @@ def _numeric(ind: Indicator, t: Quantity, a: Quantity) -> Judgement:
     tu, au = t.unit_of_measure or nu, a.unit_of_measure or nu
     assumed = False
     if tu is None and au is None:
-        if abs(t.value - a.value) <= _TOLERANCE:
-            return Judgement("met", True, "实际值与目标值相同", ratio=1.0, target_value=t.value,
-                             actual_value=a.value, count=float(t.value).is_integer())
+        if abs(t.value - a.value) <= _TOLERANCE:  # not a miss, but sure only if we know what it counts
+            return Judgement("met", _names_a_measure(ind), "实际值与目标值相同", ratio=1.0,
+                             target_value=t.value, actual_value=a.value, count=float(t.value).is_integer())
         if not _names_a_measure(ind):
             return _unknown("两边都是不带单位的数，指标名也未说明计量什么")
         tu = au = Unit("", 1.0)

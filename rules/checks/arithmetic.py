@@ -1,10 +1,11 @@
 """Arithmetic: totals, budget execution rate and its score, and the funds block adding up.
 
 These rules compare numbers the reader took from different cells, so a misread cell becomes a
-false "error". They run only on values read with confidence: a field the reader marked doubtful,
-or a form with rows it could not read, turns a mismatch into info with the reason; a reading
-that a cross-check shows to be implausible (a budget weight of 100, the rate cell holding the
-weight, row weights below the total score) is not reported at all.
+false "error". They run only on values read with confidence: a field the reader marked doubtful
+(or, for the funds block, a form with rows it could not read) turns a mismatch into info with the
+reason; a total over rows whose points were not read, or a reading that a cross-check shows to be
+implausible (a budget weight of 100, the rate cell holding the weight, row weights below the
+total score), is not reported at all.
 """
 from __future__ import annotations
 
@@ -103,6 +104,8 @@ class _TotalRule(Rule):
             return  # the budget line was misread; its points cannot enter a sum
         if f.weight is not None and getattr(f, self.attr) is None:
             return  # the budget line carries points we did not read: the sum cannot be made
+        if form.unreadable or any(i.weight is None and i.score is None for i in form.indicators):
+            return  # rows whose points were not read: the sum cannot be made
         tolerance = max(self.settings["tolerance"], _rounding(form, self.attr))
         sums = _column(form, self.attr, tolerance)
         if sums is None or any(abs(stated - s) <= tolerance for s in sums):
@@ -111,7 +114,7 @@ class _TotalRule(Rule):
             return
         summed = sums[0]
         doubt = _unverified(form, funds_fields=(self.attr,), total_fields=(self.attr,),
-                            row_fields=(self.attr,))
+                            row_fields=(self.attr,))  # no unreadable rows here: returned above
         other = _column(form, self.other, tolerance)
         if doubt is None and getattr(form.total, self.other) is None and other is not None \
                 and any(abs(stated - s) <= tolerance for s in other):
@@ -121,6 +124,7 @@ class _TotalRule(Rule):
                      "之和，可能是另一栏的合计")
         if doubt is None and sums[0] != sums[1]:
             doubt = "表中有父项与子项，合计口径不确定"
+
         yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
                            source=form.total.source, field=self.attr,
                            evidence={"stated": stated, "computed": summed},

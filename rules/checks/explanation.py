@@ -90,6 +90,7 @@ class MissingExplanation(Rule):
             else:
                 why, level, doubt = f"扣 {ind.lost_points:g} 分", None, reading_doubt(ind, ("weight", "score"))
             where = "表级偏差说明" if form_reason else "偏差说明"
+            doubt = doubt or reading_doubt(ind, ("explanation", "indicator"))  # a cell read out of place
             told = "未填写偏差原因分析及改进措施" if reason == "未填写" else f"{where}{reason}，等于未说明"
             yield self.finding(
                 form, f"{ind.indicator} {why}，但{told}",
