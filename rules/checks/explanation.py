@@ -65,6 +65,7 @@ class MissingExplanation(Rule):
 
     def check(self, form, ctx):
         form_texts = [form.texts[k] for k in ("deviation", "problems", "measures") if form.texts.get(k, "").strip()]
+        form_reason = None  # why the form-level cells explain nothing, on templates that have them
         if form_texts:
             empty = [says_nothing(t) for t in form_texts]
             if not all(empty):
@@ -72,8 +73,6 @@ class MissingExplanation(Rule):
             form_reason = empty[0]
         elif not any("explanation" in (i.source.cells if i.source else {}) for i in form.indicators):
             return  # no explanation column in this template: nothing the author could have filled
-        else:
-            form_reason = None
         for ind in form.indicators:
             if not needs_explanation(ind):
                 continue
@@ -81,16 +80,16 @@ class MissingExplanation(Rule):
             if reason is None or (reason == "未填写" and _explained_elsewhere(ind, form)):
                 continue
             j = judge(ind)
-            lost = ind.lost_points > 0 and reading_doubt(ind, ("weight", "score")) is None
-            if lost:
+            points_doubt = reading_doubt(ind, ("weight", "score"))
+            if ind.lost_points > 0 and points_doubt is None:  # the form's own points show the loss
                 why, level, doubt = f"扣 {ind.lost_points:g} 分", None, None
-            elif j.status in ("missed", "partial"):
+            elif j.status in ("missed", "partial"):  # only our reading of target and actual says so
                 why, level = f"未完成目标（{ind.target} → {ind.actual}）", "warning"
                 doubt = None if j.certain else f"判断依据不确定：{j.how}"
-            else:
-                why, level, doubt = f"扣 {ind.lost_points:g} 分", None, reading_doubt(ind, ("weight", "score"))
-            where = "表级偏差说明" if form_reason else "偏差说明"
+            else:  # lost points read with doubt
+                why, level, doubt = f"扣 {ind.lost_points:g} 分", None, points_doubt
             doubt = doubt or reading_doubt(ind, ("explanation", "indicator"))  # a cell read out of place
+            where = "表级偏差说明" if form_reason else "偏差说明"
             told = "未填写偏差原因分析及改进措施" if reason == "未填写" else f"{where}{reason}，等于未说明"
             yield self.finding(
                 form, f"{ind.indicator} {why}，但{told}",
