@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 from forms.model import Form, Indicator, Source
-from rules.judgement import target_status
+from rules.judgement import says_nothing, target_status
 
 LEVELS = ("error", "warning", "info")
 
@@ -79,11 +79,18 @@ class Rule:
 
     def finding(self, form: Form, message: str, *, indicator: Indicator | None = None,
                 field: str | None = None, source: Source | None = None, suggestion: str | None = None,
-                level: str | None = None, evidence: dict | None = None) -> Finding:
+                level: str | None = None, evidence: dict | None = None,
+                doubt: str | None = None) -> Finding:
+        """A finding of this rule. `doubt` says why the reading or the judgement behind it is not
+        certain: the finding is then reported as info, with the reason in its evidence."""
         src = source or (indicator.source if indicator is not None else None) or form.source
         column = src.cells.get(field) if (src is not None and field) else None
+        level = level or self.effective_level
+        if doubt:
+            level = "info"
+            evidence = {**(evidence or {}), "downgraded": doubt}
         return Finding(
-            code=self.code, level=level or self.effective_level, message=message, rule=self.name,
+            code=self.code, level=level, message=message, rule=self.name,
             file=src.file if src else "", form=src.form if src else 0, project=form.project,
             indicator=indicator.indicator if indicator is not None else None,
             line=src.line if src else None, sheet=src.sheet if src else None, field=field,
@@ -177,12 +184,13 @@ def judge_form(form: Form, judge: Judge) -> dict[int, Any]:
     keys: list[int] = []
     items: list[dict] = []
     for k, ind in enumerate(form.indicators):
-        if needs_explanation(ind) and ind.explanation.strip():
+        # "无", "/", "详见自评报告" are missing explanations (PC201), not texts to grade.
+        if needs_explanation(ind) and says_nothing(ind.explanation) is None:
             keys.append(k)
             items.append({"text": ind.explanation, "indicator": ind.indicator, "target": ind.target,
                           "actual": ind.actual, "weight": ind.weight, "score": ind.score})
     form_text = form_level_explanation(form)
-    if form_text and any(needs_explanation(i) for i in form.indicators):
+    if form_text and says_nothing(form_text) is None and any(needs_explanation(i) for i in form.indicators):
         keys.append(-1)
         items.append({"text": form_text})
     if not items:

@@ -1,128 +1,384 @@
-"""Was the target met? And what score do the national scoring rules give?
+"""Was the target met? Which way is better? What score do the national scoring rules allow?
 
-Numeric targets compare parsed values with their comparator. Qualitative targets (及时, 达标,
-健全) compare words: an actual that repeats the target or affirms it ("有效保障") is met; one that
-hedges or negates it ("不够及时", "较为健全", "部分完成") is partial; one that says it did not
-happen ("未完成", "未达标") is missed.
+A row is judged the way a careful reviewer reads it:
+1. 不适用, or a stated 单项指标完成情况 (Hebei's 完成 / 未完成);
+2. a date or deadline ("10月底前", "2023.12", "年底前") against the actual's date, or a
+   timeliness word ("及时", "按期") against what the actual says;
+3. two quantities of one measure (万元/元, %/‰, 万亩/亩 converted), compared in the better
+   direction — from the comparator, the form's 指标方向, the indicator's name, then its level
+   (rules/direction.txt); an unknown direction is not guessed;
+4. a result written in words ("未完成", "基本达到", "已完成100%", "无"; rules/statements.txt).
+
+What cannot be judged with confidence is "unknown", and rules stay quiet on it. A judgement that
+rests on an assumption (a bare number taking the other side's unit, a direction read from a
+generic word or the level) is made but marked not `certain`, so rules report it below warning.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
 from forms.model import Indicator
-from forms.quantity import Quantity
+from forms.quantity import (AMOUNTS, Quantity, Unit, When, is_count, normalize, parse_quantity,
+                            parse_unit, parse_when)
+from rules.lexicon import sections
 
-# Names of indicators where less is better even when the target has no comparator.
-_LOWER_IS_BETTER = re.compile(r"投诉|事故|差错|违规|违纪|死亡|发案|超标|中断|故障次数|故障发生|"
-                              r"退回|返工|不合格|超支|损失|逾期|滞留|积压")
-_NOT_APPLICABLE = re.compile(r"不适用|不涉及|无法考核|无法评价|不纳入")
-_MISSED = re.compile(r"^(未|没有|尚未|无)|未完成|未达到|未达标|未实现|未开展|未启动|未按|没有完成|"
-                     r"不达标|不合格|未通过|未能")
-_PARTIAL = re.compile(r"不够|不足|有待|较为|基本|部分|大部分|部份|欠|滞后|延迟|延期|推迟|偏低|偏少|"
-                      r"不太|不及时|不完全|尚需|仍需|还需|略有|一般|有所欠缺|不到位|待加强|待提高|待完善")
-_NONE_HAPPENED = re.compile(r"未发生|无|零|没有发生|未出现")
 _TOLERANCE = 1e-6
+_FIELDS_CN = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
+              "explanation": "偏差说明", "indicator": "指标名称"}
+_NAME_BRACKETS = re.compile(r"[（(]([^（()）]{1,16})[)）]")
+_COMPLETION = re.compile(r"^(?:已?完成|完成率|已完成率)(\d+(?:\.\d+)?)%$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The verdict on one row's target: `status` is met, partial, missed, not_applicable or unknown.
+
+    `certain` is true when neither the reading nor the comparison rests on an assumption. `how`
+    says how it was judged or why it could not be (Chinese, shown in findings' evidence).
+    `ratio` is the achievement (B/A when more is better, A/B when less is better) and `over` the
+    actual against a floor target in the same measure (for over-completion); both None unless
+    two quantities were compared.
+    """
+
+    status: str
+    certain: bool = False
+    how: str = ""
+    ratio: float | None = None
+    over: float | None = None
+    lower_is_better: bool = False
+    count: bool = False          # a count of things (人, 次, 个, or a bare whole number)
+    target_value: float | None = None
+    actual_value: float | None = None
+
+
+def _unknown(how: str = "") -> Judgement:
+    return Judgement("unknown", how=how)
+
+
+def _compact(text: str) -> str:
+    return _SPACES.sub("", normalize(text or ""))
+
+
+@cache
+def _statements() -> dict[str, tuple[str, ...]]:
+    return sections("statements")
+
+
+@cache
+def _direction_words() -> dict[str, tuple[str, ...]]:
+    return sections("direction")
 
 
 def not_applicable(ind: Indicator) -> bool:
-    return bool(_NOT_APPLICABLE.search(ind.actual) or _NOT_APPLICABLE.search(ind.target))
+    words = _statements()["not-applicable"]
+    return any(w in ind.actual or w in ind.target for w in words)
+
+
+def stated_result(text: str, ceiling: bool = False) -> str | None:
+    """met, partial or missed when the words of a cell state it, else None.
+
+    `ceiling`: the target is a maximum (事故 ≤ 1, "无重大事故"), so "无" / "未发生…" meet it.
+    """
+    s = _compact(text).rstrip("。.;；")
+    if not s:
+        return None
+    w = _statements()
+    if any(s.startswith(x) for x in w["none"]):
+        if ceiling:
+            return "met"
+        if s in w["none"]:
+            return None  # "无" against a floor: nothing happened, or nothing to report — not said
+    m = _COMPLETION.match(s)
+    if m:
+        return "met" if float(m.group(1)) >= 100 - _TOLERANCE else "partial"
+    if any(x in s for x in w["missed"]) or s.startswith(w["missed-start"]):
+        return "missed"
+    if any(x in s for x in w["partial"]):
+        return "partial"
+    if s in w["met"]:
+        return "met"
+    return None
+
+
+def name_unit(name: str) -> Unit | None:
+    """A unit written in brackets in the indicator's name: "奖补资金兑付率(%)", "时限(月)",
+    "公猪舍(≥**平方米)". Only units of forms/units.txt count: "(水稻)" is not a unit."""
+    for m in _NAME_BRACKETS.finditer(normalize(name or "")):
+        inner = re.sub(r"[≥≧>≤≦<=*＊\d.\s]", "", m.group(1))
+        unit = parse_unit(inner, known_only=True) if inner else None
+        if unit is not None:
+            return unit
+    return None
+
+
+def _name_cue(name: str) -> tuple[str | None, str]:
+    words = _direction_words()
+    best = None  # (end, length, direction)
+    for direction in ("lower", "higher"):
+        for w in words[direction]:
+            i = name.rfind(w)
+            if i >= 0:
+                cand = (i + len(w), len(w), direction)
+                best = max(best, cand) if best else cand
+    if best:
+        return best[2], "name"
+    if any(w in name for w in words["measure"]):
+        return "higher", "name-generic"
+    if any(w in name for w in words["delivery"]):
+        return "higher", "name-verb"
+    return None, ""
+
+
+def direction(ind: Indicator, target: Quantity | None = None) -> tuple[str | None, str]:
+    """("higher" | "lower" | None, where it was read): comparator, form (指标方向), name,
+    name-generic, name-verb, level, or — last — unit: a whole count of people or things with no
+    other cue is a number to deliver."""
+    t = target or ind.target_quantity
+    if t.comparator in ("≥", ">"):
+        return "higher", "comparator"
+    if t.comparator in ("≤", "<"):
+        return "lower", "comparator"
+    stated = ind.extra.get("direction", "") + ind.extra.get("comparator", "")  # 指标方向 / 指标性质
+    if "正" in stated:
+        return "higher", "form"
+    if "反" in stated or "逆" in stated:
+        return "lower", "form"
+    name = _compact(ind.indicator)
+    for m in _NAME_BRACKETS.finditer(name):  # "公猪舍(≥**平方米)"
+        if re.search(r"[≥≧>]", m.group(1)):
+            return "higher", "name"
+        if re.search(r"[≤≦<]", m.group(1)):
+            return "lower", "name"
+    found = _name_cue(name)
+    if found[0]:
+        return found
+    words = _direction_words()
+    for label in (ind.level2, ind.level1):
+        label = _compact(label or "")
+        if any(w in label for w in words["lower-level"]):
+            return "lower", "level"
+        if any(w in label for w in words["higher-level"]):
+            return "higher", "level"
+    if _counts_things(t):
+        return "higher", "unit"
+    return None, ""
+
+
+def _counts_things(q: Quantity) -> bool:
+    """A whole number of people or things (人, 户, 个, 次…): by convention a number to deliver."""
+    return is_count(q.unit_of_measure) and q.value is not None and float(q.value).is_integer()
 
 
 def lower_is_better(ind: Indicator, target: Quantity | None = None) -> bool:
-    t = target or ind.target_quantity
-    if t.comparator in ("≤", "<"):
+    return direction(ind, target)[0] == "lower"
+
+
+def _names_a_measure(ind: Indicator) -> bool:
+    """The name says what a bare number counts: a unit in brackets, or a measuring word."""
+    if name_unit(ind.indicator) is not None:
         return True
-    if t.comparator in ("≥", ">"):
+    return _name_cue(_compact(ind.indicator))[1] in ("name", "name-generic")
+
+
+def reading_doubt(ind: Indicator, fields: tuple[str, ...] = ("target", "actual")) -> str | None:
+    """Why the reading of these fields cannot be trusted, or None: the reader's own doubt, or a
+    cross-check that makes the reading implausible."""
+    bad = [f for f in fields if f in ind.doubtful]
+    if bad:
+        return "读取存疑：" + "、".join(_FIELDS_CN.get(f, f) for f in bad)
+    if "actual" in fields and ind.weight is not None and ind.score is None:
+        a = ind.actual_quantity
+        if a.value is not None and not a.unit and abs(a.value - ind.weight) < _TOLERANCE:
+            return "实际完成值与分值相同而得分缺失，疑似列错位"
+    return None
+
+
+def _digits_lost(t: Quantity, a: Quantity, ind: Indicator) -> bool:
+    """The actual reads as the target with its leading digits stripped ("28" → "8", "250" →
+    "50") on a row scored full marks: extraction damage, not a shortfall."""
+    if ind.weight is None or ind.score is None or ind.score < ind.weight:
         return False
-    name = ind.indicator
-    if not _LOWER_IS_BETTER.search(name):
-        return False
-    # "投诉处理率" is a positive rate; "事故发生率" and "不合格率" are not.
-    return not name.endswith("率") or bool(re.search(r"(发生|事故|投诉|差错|不合格|返工)率$", name))
+    tv, av = f"{t.value:g}", f"{a.value:g}"
+    return len(av) < len(tv) and tv.endswith(av)
 
 
-def comparable(t: Quantity, a: Quantity) -> bool:
-    """Both numeric, the actual a clean quantity, and units that agree (or one missing)."""
-    if t.value is None or a.value is None or not a.clean:
-        return False
-    tu, au = t.unit.strip(), a.unit.strip()
-    return not tu or not au or tu == au or tu.startswith(au) or au.startswith(tu)
+def _numeric(ind: Indicator, t: Quantity, a: Quantity) -> Judgement:
+    # A bare value takes the row's 度量单位 column, else a unit written in the indicator's name.
+    nu = parse_unit(ind.extra.get("unit", "")) or name_unit(ind.indicator)
+    tu, au = t.unit_of_measure or nu, a.unit_of_measure or nu
+    assumed = False
+    if tu is None and au is None:
+        if abs(t.value - a.value) <= _TOLERANCE:  # not a miss, but sure only if we know what it counts
+            return Judgement("met", _names_a_measure(ind), "实际值与目标值相同", ratio=1.0,
+                             target_value=t.value, actual_value=a.value, count=float(t.value).is_integer())
+        if not _names_a_measure(ind):
+            return _unknown("两边都是不带单位的数，指标名也未说明计量什么")
+        tu = au = Unit("", 1.0)
+    elif tu is None or au is None:
+        tu = au = tu or au
+        assumed = True
+    if tu.measure != au.measure:
+        return _unknown(f"计量单位不同（{t.unit or '无单位'}／{a.unit or '无单位'}），不作比较")
+    tv, av = t.value * tu.factor, a.value * au.factor
+    count = tu.measure not in AMOUNTS and float(t.value).is_integer()
+    facts = dict(target_value=tv, actual_value=av, count=count)
+    if abs(tv - av) <= _TOLERANCE * max(1.0, abs(tv)):
+        return Judgement("met", not assumed, "实际值与目标值相同", ratio=1.0, **facts)
+    way, source = direction(ind, t)
+    if way is None:
+        return _unknown("无法判断指标方向（没有≥/≤，指标名和层级也未说明）")
+    lower = way == "lower"
+    cmp_ = t.comparator or ("≤" if lower else "≥")
+    better = av < tv if lower else av > tv
+    ok = {"≥": av >= tv, ">": av > tv, "≤": av <= tv, "<": av < tv, "=": better}[cmp_]
+    if lower:
+        ratio = 1.0 if av <= tv or av == 0 else tv / av
+    else:
+        ratio = av / tv if tv > 0 else (1.0 if av >= tv else 0.0)
+    over = av / tv if not lower and not assumed and tv > 0 and cmp_ in ("≥", ">", "=") else None
+    certain = not assumed and source in ("comparator", "form", "name")
+    how = f"{'越低越好' if lower else '越高越好'}（依据：{_SOURCE_CN[source]}）"
+    if not ok:
+        if assumed and tu.measure == "percent":
+            return _unknown("实际值或目标值没有%，无法确定与百分比可比")
+        if _digits_lost(t, a, ind):
+            return _unknown("实际值像是目标值丢了首位数字，且该行得满分：疑似提取损坏")
+    return Judgement("met" if ok else "missed", certain, how, ratio=ratio, over=over,
+                     lower_is_better=lower, **facts)
 
 
-def achievement(ind: Indicator) -> float | None:
-    """B/A for positive indicators, A/B for negative ones (as a fraction), None if not numeric."""
+_SOURCE_CN = {"comparator": "比较符", "form": "指标方向栏", "name": "指标名称", "name-generic": "指标名称",
+              "name-verb": "指标名称", "level": "指标层级", "unit": "计数单位"}
+
+
+def _timely(ind: Indicator, deadline: When | None) -> Judgement:
+    """A target asking for a date (`deadline`) or for timeliness (deadline None)."""
+    actual = ind.actual
+    when = parse_when(actual)
+    if when is not None and deadline is not None:
+        on_time = when.not_after(deadline)
+        if on_time is None:
+            return _unknown("实际日期写了年份而期限没有，无法比较")
+        if on_time and when.late:
+            return _unknown("实际写明延迟，但日期并不晚于期限")
+        return Judgement("met" if on_time else "partial", True,
+                         f"期限 {_fmt(deadline)}，实际 {_fmt(when)}")
+    said = stated_result(actual)
+    if said is not None:
+        return Judgement(said, True, "实际完成值的文字表述")
+    return _unknown("时间目标，实际值没有可比的日期或结论")
+
+
+def _fmt(w: When) -> str:
+    return f"{w.year}年{w.month}月{w.day}日" if w.year else f"{w.month}月{w.day}日"
+
+
+def _is_ceiling_text(target: str) -> bool:
+    s = _compact(target)
+    return any(s.startswith(w) for w in _statements()["negation"])
+
+
+def _qualitative(target: str, actual: str) -> Judgement:
+    said = stated_result(actual, ceiling=_is_ceiling_text(target))
+    if said is not None:
+        return Judgement(said, True, "实际完成值的文字表述")
+    t, a = _compact(target), _compact(actual)
+    if t and (a == t or t in a):
+        return Judgement("met", False, "实际完成值复述了目标")
+    q = parse_quantity(actual)
+    if q.clean and q.value is not None and (q.unit_of_measure or Unit("", 1)).measure == "percent" \
+            and q.value >= 100:
+        return Judgement("met", False, "定性目标，实际写100%")
+    return _unknown()
+
+
+def judge(ind: Indicator) -> Judgement:
+    """The verdict on one row; see the module docstring for the order of reading."""
+    if not_applicable(ind):
+        return Judgement("not_applicable", True, "标为不适用")
+    doubt = reading_doubt(ind)
+    if doubt:
+        return _unknown(doubt)
+    target, actual = ind.target.strip(), ind.actual.strip()
     t, a = ind.target_quantity, ind.actual_quantity
-    if not comparable(t, a):
-        return None
-    if lower_is_better(ind, t):
-        if a.value <= t.value or a.value == 0:
-            return 1.0
-        return t.value / a.value if t.value > 0 else 0.0
-    if t.value == 0:
-        return 1.0 if a.value >= 0 else 0.0
-    return a.value / t.value
+    numeric = _numeric(ind, t, a) if t.value is not None and t.clean and a.value is not None \
+        and a.clean and not parse_when(target) else None
+    stated = ind.extra.get("completion", "").strip()
+    said = stated_result(stated) if stated else None
+    if said is not None:  # the form states it (Hebei 单项指标完成情况)
+        agrees = numeric is not None and numeric.status == said
+        return Judgement(said, True, f"单项指标完成情况：{stated}",
+                         ratio=numeric.ratio if agrees else None, over=numeric.over if agrees else None,
+                         lower_is_better=numeric.lower_is_better if agrees else False,
+                         count=numeric.count if agrees else False)
+    if not actual:
+        return _unknown("实际完成值为空")
+    deadline = parse_when(target)
+    if deadline is not None or (t.value is None and any(w in _compact(target) for w in _statements()["on-time"])):
+        return _timely(ind, deadline)
+    if _COMPLETION.match(_compact(actual).rstrip("。.")) and (t.unit_of_measure is None
+                                                              or t.unit_of_measure.measure != "percent"):
+        said = stated_result(actual)
+        return Judgement(said, False, "实际写明完成比例")
+    if numeric is not None:
+        return numeric
+    if t.value is not None and t.clean:
+        way, _ = direction(ind, t)
+        ceiling = way == "lower" or (t.value == 0 and t.comparator in (None, "=", "≤"))
+        said = stated_result(actual, ceiling=ceiling)
+        if said is not None:
+            return Judgement(said, True, "实际完成值的文字表述")
+        return _unknown()
+    if t.value is None:
+        return _qualitative(target, actual)
+    return _unknown()
 
 
 def target_status(ind: Indicator) -> str:
     """One of met, partial, missed, not_applicable, unknown."""
-    if not_applicable(ind):
-        return "not_applicable"
-    stated = ind.extra.get("completion", "").strip()  # Hebei's 单项指标完成情况: 完成 / 未完成
-    if stated:
-        if _MISSED.search(stated):
-            return "missed"
-        if _PARTIAL.search(stated):
-            return "partial"
-        if stated in ("完成", "已完成", "达成", "全部完成"):
-            return "met"
-    actual = ind.actual.strip()
-    if not actual:
-        return "unknown"
-    t, a = ind.target_quantity, ind.actual_quantity
-    if comparable(t, a):
-        lower = lower_is_better(ind, t)
-        tv, av = t.value, a.value
-        cmp_ = t.comparator or ("≤" if lower else "≥")
-        better = av < tv if lower else av > tv  # doing better than an "=" target still meets it
-        ok = {
-            "≥": av >= tv - _TOLERANCE, ">": av > tv, "≤": av <= tv + _TOLERANCE, "<": av < tv,
-            "=": abs(av - tv) <= _TOLERANCE or better,
-        }[cmp_]
-        return "met" if ok else "missed"
-    if t.value is not None and lower_is_better(ind, t) and _NONE_HAPPENED.search(actual):
-        return "met"
-    if t.value is None:
-        return _qualitative(ind.target.strip(), actual)
-    return "unknown"
+    return judge(ind).status
 
 
-def _qualitative(target: str, actual: str) -> str:
-    if _MISSED.search(actual):
-        return "missed"
-    if _PARTIAL.search(actual):
-        return "partial"
-    if actual == target or (target and target in actual) or actual in ("完成", "已完成", "达标", "是",
-                                                                      "全部完成", "按时完成", "及时"):
-        return "met"
-    return "unknown"
-
-
-def expected_score(ind: Indicator, bands: dict[str, tuple[float, float]]) -> tuple[float, str] | None:
+def expected_score(ind: Indicator, bands: dict[str, tuple[float, float]],
+                   j: Judgement | None = None) -> tuple[float, str] | None:
     """The highest score the scoring rules allow, and how it was computed, or None if unknown.
 
-    Numeric: positive B/A × 分值, negative A/B × 分值, capped at 分值. Qualitative: the top of the
-    band (达成 / 部分达成 / 未达成) the actual falls in.
+    Numeric: more-is-better B/A × 分值, less-is-better A/B × 分值, capped at 分值. Otherwise the top
+    of the band (部分达成 / 未达成) the judgement falls in.
     """
     if ind.weight is None:
         return None
-    ratio = achievement(ind)
-    if ratio is not None:
-        ratio = min(ratio, 1.0)
-        how = "A/B × 分值" if lower_is_better(ind) else "B/A × 分值"
-        return round(ind.weight * ratio, 2), how
-    status = target_status(ind)
-    if status in ("partial", "missed"):
-        band = "partial" if status == "partial" else "missed"
-        low, high = bands[band]
-        return round(ind.weight * high, 2), f"{'部分达成' if band == 'partial' else '未达成'} ≤ {high:.0%} × 分值"
+    j = j or judge(ind)
+    if j.ratio is not None:
+        how = "A/B × 分值" if j.lower_is_better else "B/A × 分值"
+        return round(ind.weight * min(j.ratio, 1.0), 2), how
+    if j.status in ("partial", "missed"):
+        low, high = bands[j.status]
+        return round(ind.weight * high, 2), f"{'部分达成' if j.status == 'partial' else '未达成'} ≤ {high:.0%} × 分值"
+    return None
+
+
+@cache
+def _empty_phrases() -> dict[str, tuple[str, ...]]:
+    return sections("empty_explanations")
+
+
+def says_nothing(text: str) -> str | None:
+    """Why an explanation explains nothing ("无", "/", "详见自评报告", a sentence denying any
+    deviation), or None when it has content to judge. Blank text says nothing too."""
+    s = _compact(text).strip("。.，,；;！!")
+    if not s:
+        return "未填写"
+    words = _empty_phrases()
+    if s in words["exact"]:
+        return f"只写了“{s}”"
+    one_clause = len(re.split(r"[，,。；;！!？?]", s)) == 1 and len(s) <= 40
+    denial = next((w for w in words["denial"] if w in s), None)
+    if denial and one_clause:
+        return f"只声称没有偏差（“{denial}”）"
+    if len(s) <= 80 and (any(w in s for w in words["prompt"]) or re.search(r"[（(]\s*\d+\s*字", s)):
+        return "只有模板的填写提示"
     return None

@@ -32,6 +32,10 @@ def test_rule_fixture(code, case):
     if case["fail"]:
         assert findings, f"{code} should fire on {case['name']}"
         assert all(f.message for f in findings)
+        if "level" in case:  # precision first: the level says how sure the reading and rule are
+            assert {f.level for f in findings} == {case["level"]}, [f.level for f in findings]
+            if case["level"] != cls.level and case["level"] == "info":
+                assert all(f.evidence.get("downgraded") for f in findings), "say why it was downgraded"
     else:
         assert not findings, f"{code} should not fire on {case['name']}: {[f.message for f in findings]}"
 

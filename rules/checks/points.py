@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 from rules.engine import Rule, register
-from rules.judgement import comparable, expected_score, lower_is_better, not_applicable, target_status
+from rules.judgement import (expected_score, judge, not_applicable, reading_doubt, says_nothing,
+                             stated_result)
 
 
 def _pts(x: float) -> str:
     return f"{x:g}"
+
+
+def _points_doubt(ind) -> str | None:
+    """Why 分值/得分 of this row cannot be trusted, or None."""
+    return reading_doubt(ind, ("weight", "score"))
+
+
+def _judgement_doubt(j) -> str | None:
+    return None if j.certain else f"判断依据不确定：{j.how or '按文字或推定的单位、方向判断'}"
 
 
 @register
@@ -23,6 +33,10 @@ class LostPoints(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
+            if _points_doubt(ind):
+                continue  # a misread score is not a lost point
+            if stated_result(ind.extra.get("completion", "")) == "met":
+                continue  # the form itself says 完成: the lower score contradicts it (PC104 says so)
             if ind.weight is not None and ind.score is not None and 0 <= ind.score < ind.weight:
                 yield self.finding(
                     form, f"{ind.indicator} 扣 {_pts(ind.lost_points)} 分（分值 {_pts(ind.weight)}，得分 {_pts(ind.score)}；"
@@ -45,10 +59,12 @@ class ScoreAboveWeight(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
-            if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 1e-9:
+            # Half a hundredth is display rounding (分值 3.71 for 3.714), not a score above weight.
+            if ind.weight is not None and ind.score is not None and ind.score > ind.weight + 0.005:
                 yield self.finding(form, f"{ind.indicator} 得分 {_pts(ind.score)} 高于分值 "
                                          f"{_pts(ind.weight)}", indicator=ind, field="score",
-                                   suggestion="得分不能超过分值，请核对分值与得分。")
+                                   suggestion="得分不能超过分值，请核对分值与得分。",
+                                   doubt=_points_doubt(ind))
 
 
 @register
@@ -69,7 +85,7 @@ class NegativeNumber(Rule):
                 if value is not None and value < 0:
                     label = "分值" if field == "weight" else "得分"
                     yield self.finding(form, f"{ind.indicator}：{label}为负数（{_pts(value)}）",
-                                       indicator=ind, field=field)
+                                       indicator=ind, field=field, doubt=reading_doubt(ind, (field,)))
 
 
 @register
@@ -86,12 +102,22 @@ class MetButDeducted(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
-            if ind.lost_points > 0 and target_status(ind) == "met":
+            if ind.lost_points <= 0 or _points_doubt(ind):
+                continue
+            j = judge(ind)
+            # Only a certain "met": under-spending a cost read as a ceiling from the level alone,
+            # or a bare number taking the target's unit, is too weak to call a deduction unfounded.
+            if j.status == "met" and j.certain:
                 yield self.finding(
                     form, f"{ind.indicator}：实际 {ind.actual} 已达到目标 {ind.target}，"
                           f"却扣了 {_pts(ind.lost_points)} 分",
-                    indicator=ind, field="score",
+                    indicator=ind, field="score", evidence={"judged": j.how},
                     suggestion="目标已完成却扣分：写明扣分依据（如质量、时效问题），或按完成情况给满分。")
+
+
+def _missed_with_full_score(ind, j) -> bool:
+    return j.status in ("missed", "partial") and ind.weight is not None and ind.score is not None \
+        and ind.score >= ind.weight > 0
 
 
 @register
@@ -108,13 +134,15 @@ class MissedButFullScore(Rule):
 
     def check(self, form, ctx):
         for ind in form.indicators:
-            status = target_status(ind)
-            if status in ("missed", "partial") and ind.weight is not None and ind.score is not None \
-                    and ind.score >= ind.weight > 0:
+            if _points_doubt(ind):
+                continue
+            j = judge(ind)
+            if _missed_with_full_score(ind, j):
                 yield self.finding(
                     form, f"{ind.indicator}：实际 {ind.actual} 未达到目标 {ind.target}，"
                           f"却得满分（{_pts(ind.score)}）",
-                    indicator=ind, field="score",
+                    indicator=ind, field="score", evidence={"judged": j.how},
+                    doubt=_judgement_doubt(j),
                     suggestion="未完成目标不应得满分：按评分规则扣分并说明偏差原因。")
 
 
@@ -134,9 +162,12 @@ class ScoreAboveRule(Rule):
     def check(self, form, ctx):
         bands = {"partial": (0.0, self.settings["partial_max"]), "missed": (0.0, self.settings["missed_max"])}
         for ind in form.indicators:
-            if ind.score is None or ind.weight is None or ind.weight <= 0:
+            if ind.score is None or ind.weight is None or ind.weight <= 0 or _points_doubt(ind):
                 continue
-            expected = expected_score(ind, bands)
+            j = judge(ind)
+            if _missed_with_full_score(ind, j):
+                continue  # PC105 already says it; a second finding on one problem is noise
+            expected = expected_score(ind, bands, j)
             if expected is None:
                 continue
             value, how = expected
@@ -144,7 +175,10 @@ class ScoreAboveRule(Rule):
                 yield self.finding(
                     form, f"{ind.indicator}：自评得分 {_pts(ind.score)} 高于按规则计算的 "
                           f"{value:.2f}（{how}；目标 {ind.target}，实际 {ind.actual}）",
-                    indicator=ind, field="score", evidence={"expected": value, "method": how},
+                    indicator=ind, field="score",
+                    evidence={"expected": value, "method": how, "judged": j.how},
+                    doubt=_judgement_doubt(j) or (None if j.ratio is not None else
+                                                  "定性指标按分档上限估算，各地分档不一"),
                     suggestion=f"按评分规则得分应不高于 {value:.2f}，请调整或说明加分依据。")
 
 
@@ -156,6 +190,9 @@ class OverCompletion(Rule):
         直联业务占比 | ≥50% | 88% | (no explanation)
     Best practice:
         Explain the over-completion and raise next year's target: "新增线上渠道，下年度目标调整为85%".
+
+    Only floors (more is better) in one measure count: a cost or incident count below its
+    ceiling is not over-completion, and one more unit on a count of 1–3 is not a low target.
     """
 
     code, name, level = "PC107", "over-completion", "info"
@@ -164,22 +201,17 @@ class OverCompletion(Rule):
     def check(self, form, ctx):
         ratio_limit = self.settings["over_ratio"]
         for ind in form.indicators:
-            if ind.explanation.strip():
+            if says_nothing(ind.explanation) is None:
                 continue
-            t, a = ind.target_quantity, ind.actual_quantity
-            if not comparable(t, a) or t.value <= 0:
+            j = judge(ind)
+            if j.status != "met" or j.over is None or j.over < ratio_limit:
                 continue
-            if lower_is_better(ind, t):
-                if a.value == 0:
-                    continue  # none at all against a ceiling is not a target set too low
-                over = t.value / a.value
-            else:
-                over = a.value / t.value
-            if over >= ratio_limit:
-                yield self.finding(
-                    form, f"{ind.indicator}：实际 {ind.actual} 是目标 {ind.target} 的 {over:.2f} 倍，"
-                          f"未作说明", indicator=ind, field="explanation",
-                    suggestion="大幅超额完成：说明原因，并考虑下年度提高指标值。")
+            if j.count and j.target_value <= 3 and j.actual_value - j.target_value <= 1:
+                continue
+            yield self.finding(
+                form, f"{ind.indicator}：实际 {ind.actual} 是目标 {ind.target} 的 {j.over:.2f} 倍，"
+                      f"未作说明", indicator=ind, field="explanation", evidence={"ratio": round(j.over, 3)},
+                suggestion="大幅超额完成：说明原因，并考虑下年度提高指标值。")
 
 
 @register
@@ -218,8 +250,8 @@ class MissedTarget(Rule):
         for ind in form.indicators:
             if ind.weight is not None and ind.score is not None:
                 continue  # PC101 and PC105 speak for scored rows
-            status = target_status(ind)
-            if status in ("missed", "partial"):
-                yield self.finding(form, f"{ind.indicator} {'未完成' if status == 'missed' else '部分完成'}"
+            j = judge(ind)
+            if j.status in ("missed", "partial") and j.certain:
+                yield self.finding(form, f"{ind.indicator} {'未完成' if j.status == 'missed' else '部分完成'}"
                                          f"目标（目标 {ind.target}，实际 {ind.actual}）",
-                                   indicator=ind, field="actual")
+                                   indicator=ind, field="actual", evidence={"judged": j.how})
