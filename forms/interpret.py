@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from forms.align import DASH, LEVEL1, LEVEL2, LEVEL12, SECTION, STEM, TEXT, align, classify
+from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, QUANTITY, SECTION,
+                         STEM, TEXT, UNIT, align, classify)
 from forms.cells import Table
-from forms.model import Form, Funds, FundsRow, Indicator, Source, Total
+from forms.model import Form, Funds, FundsRow, Indicator, Source, Total, Unreadable
 from forms.quantity import normalize, parse_number
 from forms.vocabulary import Vocabulary, key, vocabulary
 
@@ -33,6 +34,11 @@ _INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
 # How indicator names end: a fragment after the last row does not continue such a name (it is the
 # start of a row cut off by the excerpt).
 _COMPLETE_NAME = re.compile(r"(?:率|度|性|数|量|积|额|值|数量|人次|情况|[)）])$")
+_NOTE = re.compile(r"^\[[^\]]*\]$")
+# Column names found inside a line whose cells ran together (f the header is there, flattened).
+_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标值", "完成值", "实际值", "分值", "得分",
+                 "自评分", "权重", "指标名称")
+_VALUE_KINDS = frozenset({NUMBER, PERCENT, QUANTITY, DATE, DASH})
 _MONEY = re.compile(r"^((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|元|万)$")
 FUNDS_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
 _VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
@@ -105,7 +111,7 @@ class _FormBuilder:
     @property
     def started(self) -> bool:
         f = self.form
-        return bool(f.project or self.items or f.funds.budget_full_year is not None
+        return bool(f.project or self.items or f.unreadable or f.funds.budget_full_year is not None
                     or f.total.score is not None)
 
 
@@ -184,10 +190,14 @@ class _Interpreter:
                 self.new_form(src)
             self.fields_row(inline)
             return
+        if self.flattened_header(filled, src):
+            return
         if form.year is None and len(filled) <= 2 and _YEAR.search(first) and not self.b.items:
             self.take_year(first)
             return
         keys = [key(c) for _, c in filled]
+        if len(filled) == 1 and _NOTE.match(first):
+            return  # a note someone added to the text ("[source text below …]"), not the form's
         if self.is_indicator_header(cells):
             return
         if self.funds_header_row(filled, cells, src):
@@ -418,6 +428,90 @@ class _Interpreter:
                 self.b.pending_level1 = (lv, _label_text(c))
         return True
 
+    def flattened_header(self, filled, src: Source) -> bool:
+        """A line where the indicator header ran together with other cells (a PDF or web page that
+        lost its cell boundaries): its column names are there, in no reliable order. The table's
+        columns are taken in the standard order for the names present; the line itself, which may
+        hold the form's fields and its first rows, is reported as unreadable, and only its
+        "label value" pairs are read."""
+        text = " ".join(c for _, c in filled)
+        if not (len(filled) <= 2 or max(len(c) for _, c in filled) > 60):
+            return False
+        found = {w for w in _HEADER_WORDS if w in text.replace(" ", "")}
+        if len(found) < 3 or not found & {"三级指标", "指标值", "指标名称"}:
+            return False
+        columns = ["level1", "level2", "indicator", "target"]
+        if found & {"完成值", "实际值"}:
+            columns.append("actual")
+        if found & {"分值", "权重"}:
+            columns.append("weight")
+        if found & {"得分", "自评分"}:
+            columns.append("score")
+        if "原因" in text:
+            columns.append("explanation")
+        self.mode = "indicators"
+        self.columns = tuple(columns)
+        self.header = {f: j for j, f in enumerate(columns)}
+        self.sub_header_open = False
+        form = self.b.form
+        form.has_weights, form.has_scores = "weight" in columns, "score" in columns
+        self.fields_from_tokens(text.split())
+        if form.year is None:
+            self.take_year(text)
+        self.unreadable(text, "表头与其他单元格挤在同一行（单元格分隔丢失），这一行无法可靠读取", src)
+        return True
+
+    def fields_from_tokens(self, tokens: list[str]) -> None:
+        """"项目名称 某项目 主管部门 某局" from a line whose cells ran together: a label takes the
+        token after it when that token is no label, nor part of one."""
+        form = self.b.form
+        for k, tok in enumerate(tokens[:-1]):
+            label = self.v.field_label(tok)
+            value = tokens[k + 1]
+            if label is None or self.v.field_label(value) or self.v.label_part(value) or len(value) < 2:
+                continue
+            if label == "project" and not form.project:
+                form.project = value
+            elif label == "department" and not form.department:
+                form.department = value
+            elif label == "implementer" and not form.implementer:
+                form.implementer = value
+
+    def unreadable(self, text: str, why: str, src: Source) -> None:
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        self.b.form.unreadable.append(Unreadable(shown, why, src.line))
+
+    def flattened_row(self, text: str, src: Source) -> bool:
+        """A row whose cells ran together into one (the separators were lost). With spaces left
+        between them, rows are rebuilt when the names and the value cells pair up exactly (names
+        first then values, or each name followed by its values); otherwise, and for text run
+        together without spaces, the row is reported as unreadable."""
+        tokens = text.split()
+        value_cols = [c for c in self.columns if c in ("target", "actual", "weight", "score")]
+        if len(tokens) >= 5 and value_cols:
+            merged: list[str] = []
+            for tok in tokens:  # "不少于12 种": a unit split from its value rejoins it
+                if merged and classify(tok) == UNIT and classify(merged[-1]) in _VALUE_KINDS:
+                    merged[-1] += " " + tok
+                else:
+                    merged.append(tok)
+            is_value = [classify(t) in _VALUE_KINDS for t in merged]
+            if sum(is_value) >= 4:
+                rows = _pair_names_and_values(merged, is_value, len(value_cols))
+                if rows:
+                    for name, values in rows:
+                        self.indicator_row([name, *values], [(0, name)], src, rebuilt=True)
+                    return True
+                self.unreadable(text, "一行中挤着多行的单元格，无法可靠拆分", src)
+                return True
+        if " " not in text.strip() and len(text) >= 12:
+            labels = [w for w in self.v.level_words if len(w) >= 4 and w.endswith("指标") and w in text]
+            if (labels and text.startswith(tuple(labels)) and len(text) > len(labels[0]) + 4) \
+                    or len(labels) >= 2:
+                self.unreadable(text, "单元格挤在一起（分隔丢失），这一行无法可靠读取", src)
+                return True
+        return False
+
     def sub_header(self, filled) -> bool:
         """A second header line under the first (指标性质 | 指标值 | 度量单位 under 年度指标值; 单项指标得分
         | 权重占比 | 折算得分 under 自评得分): each refined column is replaced by its parts."""
@@ -443,10 +537,12 @@ class _Interpreter:
         form.has_scores = form.has_scores or "score" in fields
         return True
 
-    def indicator_row(self, cells: list[str], filled, src: Source) -> None:
+    def indicator_row(self, cells: list[str], filled, src: Source, rebuilt: bool = False) -> None:
         if self.sub_header_open and self.sub_header(filled):
             return
         self.sub_header_open = False
+        if len(filled) == 1 and not rebuilt and self.flattened_row(filled[0][1], src):
+            return
         al = align(cells, self.columns)
 
         def got(f: str, sep: str = "") -> str:
@@ -607,6 +703,34 @@ def _amount(text: str | None) -> float | None:
         m = _MONEY.match(normalize(text).replace(" ", ""))
         value = parse_number(m.group(1)) if m else None
     return value
+
+
+def _pair_names_and_values(tokens: list[str], is_value: list[bool],
+                           width: int) -> list[tuple[str, list[str]]] | None:
+    """Rows from the tokens of run-together rows: each name is its tokens up to the next value
+    (a name token that is no template number, 指标N:, continues the name before it), and the value
+    tokens are cut into rows of `width`. Only an exact fit counts: as many value groups as names,
+    whether the values follow each name or all names come first."""
+    names: list[str] = []
+    groups: list[list[str]] = []
+    layout: list[str] = []              # "n" per name started, "v" per value token
+    for tok, value in zip(tokens, is_value):
+        if value:
+            layout.append("v")
+            groups.append([tok]) if not groups or len(groups[-1]) == width else groups[-1].append(tok)
+        elif names and layout and layout[-1] == "n" and not _NAME_PREFIX.match(tok):
+            names[-1] += " " + tok
+        else:
+            names.append(tok)
+            layout.append("n")
+    if not names or len(groups) != len(names) or any(len(g) != width for g in groups):
+        return None
+    interleaved = "".join("n" if c == "n" else "v" for c in layout) == "".join(
+        "n" + "v" * width for _ in names)
+    names_first = "".join(layout) == "n" * len(names) + "v" * width * len(names)
+    if not (interleaved or names_first):
+        return None
+    return list(zip(names, groups))
 
 
 def _join_fragments(items: list) -> None:

@@ -32,7 +32,7 @@ def read_forms(path: str | Path) -> list[Form]:
     except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as e:
         raise FormError(path, f"cannot read as {fmt}: {type(e).__name__}: {e}") from e
     forms = interpret(tables, path)
-    if not any(f.indicators for f in forms):
+    if not any(f.indicators or f.unreadable for f in forms):
         raise FormError(path, "no 自评表 found: no indicator table (一级指标/三级指标/年度指标值 header) "
                               "in this file", stage="interpret")
-    return [f for f in forms if f.indicators or f.project]
+    return [f for f in forms if f.indicators or f.project or f.unreadable]

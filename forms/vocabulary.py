@@ -72,6 +72,11 @@ class Vocabulary:
             found = self.fields_by_head.get(k[:-1])
         return found
 
+    def label_part(self, cell: str) -> bool:
+        """A fragment of a field label wrapped apart ("项目主管单" of 项目主管单位)."""
+        k = key(cell)
+        return len(k) >= 2 and any(label.startswith(k) or k.startswith(label) for label in self.fields)
+
     def level2_is_stem(self, cell: str) -> bool:
         """A level-2 name written without its 指标 suffix ("服务对象满意度"): as often an indicator's
         own name, so weaker evidence of a label."""
