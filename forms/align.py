@@ -106,6 +106,11 @@ class Alignment:
     score: float
 
 
+def is_blank(cell: str) -> bool:
+    """Empty or a dash: the form says there is no value (a value whose digits were lost is not)."""
+    return not cell.strip() or cell.strip() in _DASHES
+
+
 @lru_cache(maxsize=65536)
 def classify(cell: str) -> int:
     """The kind of a cell's text, as a column expects it."""

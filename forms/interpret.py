@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, QUANTITY, SECTION,
-                         STEM, TEXT, UNIT, align, classify)
+                         STEM, TEXT, UNIT, align, classify, is_blank)
 from forms.cells import Table
-from forms.model import Form, Funds, FundsRow, Indicator, Source, Total, Unreadable
+from forms.model import Form, FundsRow, Indicator, Source, Unreadable
 from forms.quantity import normalize, parse_number
 from forms.vocabulary import Vocabulary, key, vocabulary
 
@@ -355,7 +355,7 @@ class _Interpreter:
         # A value that is there but unreadable ("．32" with its digits lost) is not a number to use.
         damaged = {f for f in ("budget_initial", "budget_full_year", "executed", "weight",
                                "execution_rate", "score")
-                   if values.get(f) and _amount(values[f]) is None and classify(values[f]) != DASH}
+                   if values.get(f) and _amount(values[f]) is None and not is_blank(values[f])}
         doubtful = (al.doubtful | damaged) & set(FUNDS_FIELDS)
         if which == "total" and not self.funds_total_seen:
             self.funds_total_seen = True

@@ -79,7 +79,11 @@ def test_a_page_the_fast_path_is_unsure_of_is_read_by_pdfplumber(tmp_path):
     c.restoreState()
     c.save()
     pages = pdfium.read_pages(str(tmp_path / "lone.pdf"), "down", 100)
-    assert [p.tables for p in pages] == [None, None]
+    # Where the machine has a CJK font, pdfium shows the lone glyph and the page is read fast;
+    # where it has none, pdfium drops it and the page must go to pdfplumber. Never read wrong.
+    first = pages[0].tables
+    assert first is None or first[0].rows[0] == ["项目名称", "率"]
+    assert pages[1].tables is None
     tables = pdf.read(str(tmp_path / "lone.pdf"))
     assert tables[0].rows[0] == ["项目名称", "率"]
     slow = pdf._plumber(str(tmp_path / "lone.pdf"), "down")

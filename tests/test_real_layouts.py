@@ -1,0 +1,283 @@
+"""Layouts and damage seen in published forms, each as a small form we wrote ourselves.
+
+Every case is one class of problem (issue 8's list): the reader must read what is certain, mark
+what it cannot decide as doubtful, and report a row it cannot read as unreadable, not guess.
+"""
+from __future__ import annotations
+
+import pytest
+
+from forms.align import align
+from forms.read import read_forms
+
+
+def read(tmp_path, rows):
+    p = tmp_path / "form.txt"
+    p.write_text("\n".join("\t".join(r) if isinstance(r, list) else r for r in rows) + "\n",
+                 encoding="utf-8")
+    return read_forms(p)
+
+
+def row(form, name):
+    return next(i for i in form.indicators if i.indicator == name)
+
+
+MOF_HEAD = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+            "偏差原因分析及改进措施"]
+BAOSHAN_FUNDS = [["预算执行情况(万元)(20分)", "预算数(A)", "执行数(B)", "执行率(B/A)", "得分(20分*执行率)"]]
+
+
+# -- rows that lost cells ------------------------------------------------------------------------
+
+def test_row_with_blank_weight_and_score_keeps_its_target(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "乡村公路养护"], MOF_HEAD,
+                             ["产出指标", "数量指标", "养护里程", "≥35公里", "31公里", "20", "17"],
+                             ["质量指标", "路面合格率", "≧95%", "96%"]])
+    r = row(form, "路面合格率")
+    assert (r.level2, r.target, r.actual, r.weight, r.score) == ("质量指标", "≧95%", "96%", None, None)
+
+
+def test_row_with_a_missing_middle_cell_is_read_and_the_undecided_field_is_doubtful(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "加工车间建设"], MOF_HEAD,
+                             ["产出指标(50分)", "数量指标", "冷库建设面积", "≥1200平方米", "1200平方米",
+                              "10.3", "10.3"],
+                             ["配套变压器3台", "3", "9.3", "9.3"]])
+    r = row(form, "配套变压器3台")
+    assert (r.weight, r.score) == (9.3, 9.3)
+    assert r.target == "3" and r.actual == ""
+    assert {"target", "actual"} <= r.doubtful   # could equally be the actual
+
+
+def test_rows_that_lost_their_merged_label_cells_align_on_what_the_cells_are(tmp_path):
+    [form] = read(tmp_path, [["绩效目标自评表"], ["项目名称", "小型水库水尺安装"],
+                             ["绩效指标", "一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值",
+                              "得分", "未完成原因及拟采取的改进措施"],
+                             ["产出指标(70分)", "数量指标", "安装坡面水尺", "10", "≥260米", "≥260米", "10"],
+                             ["水尺宽度", "10", "≥50厘米", "≥50厘米", "10"]])
+    r = row(form, "水尺宽度")
+    assert (r.level1, r.level2, r.weight, r.target, r.actual, r.score) == \
+        ("产出指标(70分)", "数量指标", 10, "≥50厘米", "≥50厘米", 10)
+
+
+def test_a_cell_the_aligner_cannot_place_is_doubtful_not_guessed():
+    al = align(["某指标", "3", "9"], ("indicator", "target", "actual", "weight", "score"))
+    assert al.doubtful  # two numbers for four columns: which is which is not certain
+
+
+# -- funds blocks ------------------------------------------------------------------------------
+
+def test_funds_header_spacer_and_row_spacer(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "社区服务"],
+                             ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["资金总额：", "", "120", "118", "100.3", "10", "85%", "8.5"],
+                             ["其中：当年财政拨款", "", "120", "118", "100.3"],
+                             MOF_HEAD, ["产出指标", "数量指标", "服务人次", "≥500人次", "520人次", "20", "20"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed, f.weight, f.execution_rate, f.score) == \
+        (120, 118, 100.3, 10, 85, 8.5)
+    assert f.parts["current"].executed == 100.3
+
+
+def test_sichuan_budget_block_with_its_own_reason(tmp_path):
+    [form] = read(tmp_path, [["部门预算项目支出绩效自评表(2023年度)"], ["项目名称", "某某运转经费"],
+                             ["预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数",
+                              "预算执行率", "权重", "得分", "原因"],
+                             ["总额", "80.5", "92", "73.6", "80.00%", "10", "8", "两笔采购因供应商更换延至次年支付。"],
+                             ["绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
+                              "完成值", "权重", "得分", "未完成原因分析"],
+                             ["产出指标", "数量指标", "保障人数", "≥", "12", "人", "12", "90", "90", ""]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed, f.execution_rate, f.weight, f.score) == \
+        (80.5, 92, 73.6, 80, 10, 8)
+    assert f.reason.startswith("两笔采购")
+    assert form.indicators[0].target == "≥12人"
+
+
+def test_baoshan_budget_rate_written_as_a_fraction_and_no_score_cell(tmp_path):
+    [form] = read(tmp_path, [["2021年度项目支出绩效自评表"], ["项目名称", "养殖场建设"], *BAOSHAN_FUNDS,
+                             ["年度财政资金总额", "300", "0.00", "0.0000"],
+                             ["年度绩效目标(80分)", "一级指标", "二级指标", "三级指标", "年初目标值(A)",
+                              "实际完成值(B)", "得分"],
+                             ["产出指标(40分)", "数量指标", "圈舍面积(平方米)", "1200"],
+                             ["办公用房面积(平方米)", "200"],
+                             ["时效指标", "完工时间", "2023.12"]])
+    f = form.funds
+    assert (f.budget_full_year, f.executed, f.execution_rate, f.score, f.weight) == (300, 0, 0, None, 20)
+    assert [i.indicator for i in form.indicators] == ["圈舍面积(平方米)", "办公用房面积(平方米)", "完工时间"]
+    assert form.indicators[2].target == "2023.12" and form.indicators[2].level2 == "时效指标"
+
+
+def test_amounts_written_with_units_and_rate_on_the_first_part_row(tmp_path):
+    [form] = read(tmp_path, [["部门整体绩效自评表"], ["主管部门", "某区林业局"],
+                             ["年初预算数", "全年(调整)预算数", "全年执行数", "执行率", "执行率权重", "执行率得分"],
+                             ["年度总金额", "4753.66万元", "4800万元", "3805.2万元"],
+                             ["其中财政拨款", "4753.66", "4800", "3805.2", "79.27", "10", "7.93"],
+                             ["绩效指标", "指标名称", "计量单位", "指标性质", "指标值", "指标权重(分)", "全年完成值",
+                              "指标得分(分)", "说明"],
+                             ["森林管护面积", "万亩", "≥", "28", "10", "28", "10"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed) == (4753.66, 4800, 3805.2)
+    assert (f.execution_rate, f.weight, f.score) == (79.27, 10, 7.93)
+    assert form.department == "某区林业局"
+
+
+def test_amounts_with_lost_leading_digits_are_not_read_as_numbers(tmp_path):
+    [form] = read(tmp_path, [["部门整体绩效自评表"], ["主管部门", "某区林业局"],
+                             ["年初预算数", "全年(调整)预算数", "全年执行数", "执行率", "执行率权重", "执行率得分"],
+                             ["年度总金额", ".32", ".06", ".5"],
+                             ["绩效指标", "指标名称", "计量单位", "指标性质", "指标值", "指标权重(分)", "全年完成值",
+                              "指标得分(分)", "说明"],
+                             ["森林管护面积", "万亩", "≥", "28", "10", "28", "10"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed) == (None, None, None)
+    assert {"budget_initial", "budget_full_year", "executed"} <= f.doubtful
+
+
+def test_all_zero_total_row_is_read_as_written_and_its_part_row_kept(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "委托业务"],
+                             ["项目资金 (万元)", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["年度资金总额:", "0", "0", "0", "10", "0", "0"],
+                             ["其中:本年财政拨款", "90", "89.9", "89.9"],
+                             MOF_HEAD, ["产出指标", "数量指标", "委托项目数", "≥50个", "50", "8", "8"]])
+    f = form.funds
+    assert (f.budget_full_year, f.executed, f.weight, f.score) == (0, 0, 10, 0)
+    assert f.parts["current"].budget_full_year == 89.9
+
+
+def test_hebei_label_amount_pairs_and_two_line_header(tmp_path):
+    [form] = read(tmp_path, [["某县民政局2020年度预算项目绩效自评表"],
+                             ["一、基本情况", "项目名称:", "高龄津贴发放", "实施(主管)单位", "某县民政局机关"],
+                             ["二、预算执行情况", "预算安排情况(调整后)", "资金到位情况", "资金执行情况",
+                              "预算执行进度(%)"],
+                             ["预算数", "12.5", "到位数", "12.5", "执行数", "11.9", "95.20"],
+                             ["四、年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "指标分值", "预期指标值",
+                              "单项指标实际完成值", "单项指标完成情况", "自评得分"],
+                             ["符号", "单位(文字描述)", "单项指标得分", "权重占比(%)", "单项指标折算得分"],
+                             ["产出指标", "质量指标", "发放准确率", "发放对象与名册一致的比例", ">=", "98",
+                              "%(百分比)", "100%", "完成", "100", "30.00", "30.00"]])
+    assert (form.project, form.department, form.implementer) == ("高龄津贴发放", "某县民政局机关", "某县民政局机关")
+    assert (form.funds.budget_full_year, form.funds.executed, form.funds.execution_rate) == (12.5, 11.9, 95.2)
+    r = form.indicators[0]
+    assert (r.target, r.actual, r.weight, r.score) == (">=98%(百分比)", "100%", 30, 30)
+    assert r.extra["completion"] == "完成" and r.extra["description"].startswith("发放对象")
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+def test_transfer_template_with_sub_rows_stars_and_weights_in_labels(tmp_path):
+    [form] = read(tmp_path, [["绩效目标自评表"], ["项目名称", "特色种养补贴"],
+                             ["绩效指标", "一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分",
+                              "未完成原因及拟采取的改进措施"],
+                             ["产出指标（50分）", "数量指标", "★补助种植面积", "20", "≥300亩", "320亩", "20", ""],
+                             ["其中：桃树种植面积", "", "≥100亩", "110亩"],
+                             ["质量指标", "★补助发放准确率", "10", "100%", "98%", "9", "两户信息有误，已更正补发。"]])
+    sub = row(form, "其中：桃树种植面积")
+    assert (sub.target, sub.actual, sub.weight, sub.score) == ("≥100亩", "110亩", None, None)
+    r = row(form, "★补助发放准确率")
+    assert (r.weight, r.target, r.actual, r.score, r.level1) == (10, "100%", "98%", 9, "产出指标（50分）")
+    assert r.explanation.startswith("两户")
+
+
+def test_numbered_parent_and_child_rows_are_all_kept(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "化肥减量"],
+                             ["年度绩效目标 (80分)", "一级指标", "二级指标", "三级指标", "年初目标值(A)", "实际完成值(B)",
+                              "得分"],
+                             ["产出指标", "数量指标", "一、示范区建立", "≧2000亩", "2000亩", "15.0"],
+                             ["1、侧深施肥", "≧500亩", "500亩", "5.0"],
+                             ["2、种肥同播", "≧1500亩", "1500亩", "10.0"]])
+    assert [i.indicator for i in form.indicators] == ["一、示范区建立", "1、侧深施肥", "2、种肥同播"]
+    assert all(i.weight is None for i in form.indicators) and form.indicators[1].score == 5
+
+
+def test_loose_level_labels(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "化肥减量"], MOF_HEAD,
+                             ["产 出 指 标", "数 量 指 标", "推广面积", "≥100亩", "100亩", "10", "10"],
+                             ["效益指标", "社会效益效益指标", "受益农户数", "500户", "500户", "10", "10"],
+                             ["可持续性", "长效机制", "建立", "建立", "10", "10"]])
+    assert [i.level2 for i in form.indicators] == ["数 量 指 标", "社会效益效益指标", "可持续性"]
+
+
+# -- damage ------------------------------------------------------------------------------------
+
+def test_labels_and_values_printed_on_separate_lines(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+                             ["产出指标", "数量指标", "家庭医生签约人数"],
+                             ["≥12000人", "10860人", "10", "9", "签约系统11月才上线。"]])
+    [r] = form.indicators
+    assert (r.indicator, r.target, r.actual, r.score) == ("家庭医生签约人数", "≥12000人", "10860人", 9)
+
+
+def test_a_row_cut_off_at_the_end_of_an_excerpt_is_not_glued_to_the_row_above(tmp_path):
+    [form] = read(tmp_path, [["部门整体绩效自评表"],
+                             ["绩效指标", "指标名称", "计量单位", "指标性质", "指标值", "指标权重(分)", "全年完成值",
+                              "指标得分(分)", "说明"],
+                             ["森林火灾受害率", "%", "", "0.9", "10", "0", "10"],
+                             ["有害生物成灾率", "%", "", "0.4", "10", "0.1", "10"],
+                             ["公益林提供管"]])
+    assert [i.indicator for i in form.indicators] == ["森林火灾受害率", "有害生物成灾率"]
+
+
+def test_run_together_row_is_reported_unreadable(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "送茶入户"], MOF_HEAD,
+                             ["产出指标(40分)数量指标(必填)发放对象共计500人已发放480人2010010020时效指标"
+                              "确定于年底前发放完毕101001009.5"]])
+    assert form.indicators == []
+    [u] = form.unreadable
+    assert u.line == 4 and "挤在一起" in u.why
+
+
+def test_flattened_header_line_opens_the_table_and_is_reported(tmp_path):
+    flat = ("某县项目支出绩效自评表 (2021年度) 项目名称 公共卫生服务 主管部门 某县卫健局 实施单位 某镇卫生院 "
+            "一级 指标 年度 实际 指标值 完成值 指标1:居民健康档案 3800人 二级指标 三级指标 分值 得分 3700人 3 3")
+    [form] = read(tmp_path, [flat,
+                             ["指标2:建立预防接种证", "221人", "221人", "2", "2"],
+                             ["指标3:新生儿访视数", "214人", "203人", "2", "1.8"],
+                             "指标4:早孕建册数 数 指标5:老年人体检数 120人 69人 2 1 562人 404人 2 1.4"])
+    assert (form.project, form.department, form.implementer, form.year) == \
+        ("公共卫生服务", "某县卫健局", "某镇卫生院", 2021)
+    got = [(i.indicator, i.target, i.actual, i.weight, i.score) for i in form.indicators]
+    assert got == [("建立预防接种证", "221人", "221人", 2, 2), ("新生儿访视数", "214人", "203人", 2, 1.8),
+                   ("早孕建册数 数", "120人", "69人", 2, 1), ("老年人体检数", "562人", "404人", 2, 1.4)]
+    assert [u.line for u in form.unreadable] == [1]
+
+
+def test_run_together_rows_that_do_not_pair_up_are_unreadable(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "公共卫生"], MOF_HEAD,
+                             "指标4:早孕建册数 指标5:老年人体检数 120人 69人 2 1 562人 404人 2"])
+    assert form.indicators == [] and len(form.unreadable) == 1
+
+
+def test_a_note_line_in_the_text_is_not_content(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+                             "[source text below is run-together; kept verbatim]",
+                             ["产出指标", "数量指标", "签约人数", "≥100人", "100人", "10", "10"]])
+    assert [i.indicator for i in form.indicators] == ["签约人数"] and not form.unreadable
+
+
+@pytest.mark.parametrize("garbled", ["主管部n", "主管部门"])
+def test_a_field_label_with_its_last_character_garbled(tmp_path, garbled):
+    [form] = read(tmp_path, [["部门整体绩效自评表"], [garbled, "某区林业局", "部门联系人", "张三"],
+                             ["绩效指标", "指标名称", "指标值", "指标权重(分)", "全年完成值", "指标得分(分)"],
+                             ["森林管护面积", "28万亩", "10", "28万亩", "10"]])
+    assert form.department == "某区林业局"
+
+
+# -- form boundaries ----------------------------------------------------------------------------
+
+def test_total_row_with_one_number_in_an_unfilled_form_is_the_weight_total(tmp_path):
+    [form] = read(tmp_path, [["部门预算项目支出绩效自评表(2023年度)"], ["项目名称", "工资性支出"],
+                             ["绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
+                              "完成值", "权重", "得分", "未完成原因分析"],
+                             ["产出指标", "数量指标", "发放覆盖率", "=", "100", "%", "", "90", "", ""],
+                             ["合计", "90", "", ""]])
+    assert (form.total.weight, form.total.score) == (90, None)
+
+
+def test_a_re_evaluation_table_after_the_form_is_not_read_as_indicators(tmp_path):
+    forms = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+                            ["产出指标", "数量指标", "签约人数", "≥100人", "100人", "10", "10"],
+                            ["总分", "100", "100"],
+                            ["复核意见", "同意"],
+                            ["评价指标", "分值", "复核得分"],
+                            ["决策", "10", "9"]])
+    assert [i.indicator for f in forms for i in f.indicators] == ["签约人数"]
