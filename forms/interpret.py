@@ -142,6 +142,8 @@ class _Interpreter:
         self.funds_columns: tuple[str, ...] = ()
         self.funds_positions: tuple[int | None, ...] | None = None
         self.funds_total_seen = False
+        self.opening = True             # nothing that starts a form seen yet in this file
+        self.orphans: list = []
         self.funds_block = ""
         self.rate_announced = False
         self.goals_header: dict[str, int] = {}
@@ -154,6 +156,11 @@ class _Interpreter:
                 if any(cells):
                     self.row(cells, Source(self.file, len(self.forms), line, table.name))
         self.close()
+        for number, form in enumerate(self.forms):  # a tail form read late took an earlier place
+            for src in [form.source, form.funds.source, form.total.source,
+                        *(i.source for i in form.indicators)]:
+                if src is not None:
+                    src.form = number
         return self.forms
 
     def new_form(self, source: Source) -> None:
@@ -175,6 +182,7 @@ class _Interpreter:
         filled = [(j, c) for j, c in enumerate(cells) if c]
         first = filled[0][1]
         if len(filled) <= 2 and _TITLE.search(first) and len(first) <= 40:
+            self.opening = False
             self.new_form(src)
             self.take_year(first)
             return
@@ -186,6 +194,7 @@ class _Interpreter:
         if label is not None and not self.v.field_label(inline[0][1]):
             inline = inline[1:]  # a section title before the labels (一、基本情况)
         if label is not None:
+            self.opening = False
             if label == "project" and form.project and (form.indicators or self.b.items):
                 self.new_form(src)
             self.fields_row(inline)
@@ -199,8 +208,12 @@ class _Interpreter:
         if len(filled) == 1 and _NOTE.match(first):
             return  # a note someone added to the text ("[source text below …]"), not the form's
         if self.is_indicator_header(cells):
+            self.opening = False
+            if self.orphans:
+                self.read_tail()
             return
         if self.funds_header_row(filled, cells, src):
+            self.opening = False
             return
         if "年度总体目标" in keys or "总体目标" in keys or any(k in _GOAL_TARGET for k in keys):
             header = {}
@@ -221,6 +234,11 @@ class _Interpreter:
                 form.goal_target = " ".join(c for _, c in rest)
             return
         text_key = self.v.form_text(first)
+        if self.opening and (text_key or self.mode is None):
+            # Rows before anything that starts a form: the tail of a form whose head is not in
+            # this file (a page cut from a longer document). Read with the first table's header.
+            self.orphans.append((cells, filled, src))
+            return
         if text_key:
             body = " ".join(c for _, c in filled[1:])
             if body and body not in form.texts.get(text_key, ""):  # not again from a carried merge
@@ -237,6 +255,28 @@ class _Interpreter:
             self.indicator_row(cells, filled, src)
 
     # -- header fields, year -----------------------------------------------------------------
+    def read_tail(self) -> None:
+        """The rows kept from before the first form started, read as a form of their own with
+        this header (pages cut from one document share a template), placed before this one."""
+        orphans, self.orphans = self.orphans, []
+        current, mode = self.b, self.mode
+        self.b = _FormBuilder(Form(source=Source(self.file, 0, orphans[0][2].line)))
+        for cells, filled, src in orphans:
+            self.current_cells = cells
+            text_key = self.v.form_text(filled[0][1])
+            if text_key:
+                body = " ".join(c for _, c in filled[1:])
+                self.b.form.texts[text_key] = (self.b.form.texts.get(text_key, "") + body).strip()
+            elif any(self.v.is_total(c) for _, c in filled):
+                self.total_row(filled, src)
+            else:
+                self.indicator_row(cells, filled, src)
+        tail = self.b
+        _resolve(tail, self.v)
+        if any(i.weight is not None or i.score is not None for i in tail.form.indicators):
+            self.forms.append(tail.form)   # lines before the title are no form without scored rows
+        self.b, self.mode = current, mode
+
     def take_year(self, text: str) -> None:
         m = _YEAR.search(normalize(text))
         if m and self.b is not None and self.b.form.year is None:

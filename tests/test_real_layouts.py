@@ -281,3 +281,25 @@ def test_a_re_evaluation_table_after_the_form_is_not_read_as_indicators(tmp_path
                             ["评价指标", "分值", "复核得分"],
                             ["决策", "10", "9"]])
     assert [i.indicator for f in forms for i in f.indicators] == ["签约人数"]
+
+
+def test_the_tail_of_a_form_cut_from_a_longer_document_is_read_with_the_next_header(tmp_path):
+    forms = read(tmp_path, [["产出指标", "数量指标", "设备采购数量", "≥", "20", "台", "20", "30", "30", ""],
+                            ["成本指标", "成本控制数", "≤", "30", "万元", "完成", "60", "60", ""],
+                            ["合计", "90", "90"],
+                            ["部门预算项目支出绩效自评表(2023年度)"], ["项目名称", "替代补助资金"],
+                            ["绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
+                             "完成值", "权重", "得分", "未完成原因分析"],
+                            ["产出指标", "数量指标", "产品购买完成率", "=", "100", "%", "100", "90", "90", ""]])
+    tail, form = forms
+    assert [(i.indicator, i.target, i.actual, i.weight, i.score) for i in tail.indicators] == \
+        [("设备采购数量", "≥20台", "20", 30, 30), ("成本控制数", "≤30万元", "完成", 60, 60)]
+    assert (tail.total.weight, tail.total.score) == (90, 90)
+    assert form.project == "替代补助资金" and form.indicators[0].source.form == 1
+
+
+def test_lines_before_the_title_are_no_form_without_scored_rows(tmp_path):
+    forms = read(tmp_path, [["附件："], ["单位：万元", "2023年"],
+                            ["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+                            ["产出指标", "数量指标", "签约人数", "≥100人", "100人", "10", "10"]])
+    assert len(forms) == 1 and forms[0].project == "社区卫生"
