@@ -36,6 +36,7 @@ _DATE = re.compile(
     r"^(?:20\d{2}\s*[.\-/年]\s*\d{1,2}(?:\s*[.\-/月]\s*\d{1,2}\s*日?)?\s*(?:月|日)?"
     r"|(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬|初)?)"
     r"\s*(?:之?前|以前|内|底前|完成|前完成|之前完成)?$")
+WEIGHT_ONLY = re.compile(r"^[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
 # A number whose leading digits the extraction lost (".32"): a value is there, but not readable.
 _LOST_DIGITS = re.compile(r"^[.．]\d+$")
 _NUMTEXT = re.compile(r"^\s*\d+(?:\.\d+)?\s*分?\s*[（(]")
@@ -123,6 +124,8 @@ def classify(cell: str) -> int:
     k = key(s)
     if v.is_section_label(s):
         return SECTION
+    if WEIGHT_ONLY.match(s):
+        return LEVEL1           # "(50分)": a level-1 label whose name the extraction lost
     lv1 = v.level1_of(s) or v.level1_fuzzy(s)
     lv2 = v.level2_of(s) or v.level2_fuzzy(s)
     if lv1 or lv2:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, QUANTITY, SECTION,
-                         STEM, TEXT, UNIT, align, classify, is_blank)
+                         STEM, TEXT, UNIT, WEIGHT_ONLY, align, classify, is_blank)
 from forms.cells import Table
 from forms.model import Form, FundsRow, Indicator, Source, Unreadable
 from forms.quantity import normalize, parse_number
@@ -597,7 +597,7 @@ class _Interpreter:
             c = cells[j]
             if not c:
                 continue
-            lv1 = self.v.level1_of(c) or self.v.level1_fuzzy(c)
+            lv1 = self.v.level1_of(c) or self.v.level1_fuzzy(c) or (c if WEIGHT_ONLY.match(c) else None)
             lv2 = self.v.level2_of(c) or self.v.level2_fuzzy(c)
             if lv1 and lv2:  # 成本指标: level 1 in newer templates, level 2 in older ones
                 if j in al.cells.get("level1", ()):

@@ -303,3 +303,10 @@ def test_lines_before_the_title_are_no_form_without_scored_rows(tmp_path):
                             ["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
                             ["产出指标", "数量指标", "签约人数", "≥100人", "100人", "10", "10"]])
     assert len(forms) == 1 and forms[0].project == "社区卫生"
+
+
+def test_a_level_label_reduced_to_its_weight(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "水旱灾害防御"], MOF_HEAD,
+                             ["(50分)", "数量指标", "巡查次数", "≥12次", "12次", "20", "20"],
+                             ["(30分)", "社会效益指标", "受益人口", "≥5000人", "5200人", "30", "30"]])
+    assert [(i.level1, i.level2) for i in form.indicators] == [("(50分)", "数量指标"), ("(30分)", "社会效益指标")]
