@@ -59,6 +59,11 @@ def parse_number(text: str | float | int | None) -> float | None:
         return None
     if isinstance(text, (int, float)):
         return float(text)
+    return _parse_number_text(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_number_text(text: str) -> float | None:
     s = normalize(text).replace(" ", "")
     if not s or s in _DASHES:
         return None

@@ -36,6 +36,7 @@ class Vocabulary:
     section_labels: frozenset[str]
     covers: dict[str, frozenset[str]]  # written level-1 label → canonical level-1 groups it holds
     units: frozenset[str]
+    fuzzy_level2: dict[str, str | None]   # memo of level2_fuzzy: labels repeat on every form
     refinements: dict[str, tuple[str, ...]]
     funds_row_words: tuple[tuple[str, str], ...]  # (word, row) in order of precedence
     level_words: tuple[str, ...]      # every level label and stem, for cut-off labels
@@ -112,6 +113,13 @@ class Vocabulary:
         k = key(cell)
         if not (4 <= len(k) <= 12 and k.endswith("指标")):
             return None
+        if k not in self.fuzzy_level2:
+            if len(self.fuzzy_level2) > 4096:
+                self.fuzzy_level2.clear()
+            self.fuzzy_level2[k] = self._level2_fuzzy(k)
+        return self.fuzzy_level2[k]
+
+    def _level2_fuzzy(self, k: str) -> str | None:
         found = {canonical for stem, canonical in self.level2.items()
                  if len(stem) >= 2 and not stem.endswith("指标") and stem in k}
         if len(found) == 1:
@@ -168,6 +176,7 @@ def vocabulary() -> Vocabulary:
         section_labels=frozenset(key(s) for s in data["section_labels"]["exact"]),
         covers={key(k): frozenset(v) for k, v in data["levels"]["covers"].items()},
         units=frozenset(data["units"]["words"]),
+        fuzzy_level2={},
         refinements={k: tuple(v) for k, v in data["refinements"].items()},
         funds_row_words=tuple((w, row) for row, words in data["funds_row_words"].items() for w in words),
         level_words=tuple(sorted(set(level1) | set(level2))),

@@ -201,11 +201,11 @@ def test_slow_check_times_out_with_504(work, tmp_path):
 
     src = webforms.write_text(tmp_path / "form.txt")
     try:
-        with client(work, engine=Slow(), timeout_s=0.3) as c:
+        with client(work, engine=Slow(), timeout_s=1.5) as c:
             t = time.perf_counter()
             r = c.post("/api/check", files=upload(src))
-            assert time.perf_counter() - t < 3
-        assert r.status_code == 504 and "0.3 s" in r.json()["message"]
+            assert time.perf_counter() - t < 4.5
+        assert r.status_code == 504 and "1.5 s" in r.json()["message"]
     finally:
         release.set()
     assert list(work.iterdir()) == []
