@@ -487,8 +487,8 @@ class _Interpreter:
             columns.append("weight")
         if found & {"得分", "自评分"}:
             columns.append("score")
-        if "原因" in text:
-            columns.append("explanation")
+        if "原因" in text or "weight" in columns:
+            columns.append("explanation")   # templates with a 分值 column all have the 偏差原因 one
         self.mode = "indicators"
         self.columns = tuple(columns)
         self.header = {f: j for j, f in enumerate(columns)}
