@@ -35,6 +35,8 @@ _INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
 # start of a row cut off by the excerpt).
 _COMPLETE_NAME = re.compile(r"(?:率|度|性|数|量|积|额|值|数量|人次|情况|[)）])$")
 _NOTE = re.compile(r"^\[[^\]]*\]$")
+# Notes printed under a table explain its columns; they are no flattened header.
+_NOTE_PREFIX = re.compile(r"^\s*(?:注|备注|说明|填报说明|附注)\s*[:：]?")
 # Column names found inside a line whose cells ran together (f the header is there, flattened).
 _HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标值", "完成值", "实际值", "分值", "得分",
                  "自评分", "权重", "指标名称")
@@ -475,10 +477,11 @@ class _Interpreter:
         hold the form's fields and its first rows, is reported as unreadable, and only its
         "label value" pairs are read."""
         text = " ".join(c for _, c in filled)
-        if not (len(filled) <= 2 or max(len(c) for _, c in filled) > 60):
+        if not (len(filled) <= 2 or max(len(c) for _, c in filled) > 60) or \
+                self.mode == "after_total" or _NOTE_PREFIX.match(text):
             return False
         found = {w for w in _HEADER_WORDS if w in text.replace(" ", "")}
-        if len(found) < 3 or not found & {"三级指标", "指标值", "指标名称"}:
+        if len(found) < 3 or not found & {"三级指标", "指标名称"}:
             return False
         columns = ["level1", "level2", "indicator", "target"]
         if found & {"完成值", "实际值"}:

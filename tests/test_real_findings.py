@@ -6,8 +6,9 @@ Only the dev files are scored here: the holdout (tests/real/split.toml) is never
 its figure is quoted from the scorer's summary line alone. Skips when ../shared is absent.
 
 Issue 9's bars are precision ≥ 0.95, error-level precision ≥ 0.98 and recall ≥ 0.90. Recall is
-bounded by what the reader reads (issue 8): RECALL_BAR is what today's reading reaches, to be
-raised as reading improves; the precision bars are the issue's own.
+bounded by what the reader reads (issue 8): on the shared truth alone it is 0.90; with our two
+extra truth keys (f016's rows under their plain names, which a run-together line hides) it is
+0.875, and RECALL_BAR holds that. The precision bars are the issue's own.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from conftest import ROOT, SEED, SHARED
 
 PRECISION_BAR = 0.95
 ERROR_PRECISION_BAR = 0.98
-RECALL_BAR = 0.43
+RECALL_BAR = 0.87
 JUDGED = ROOT / "tests" / "real" / "judged_findings.jsonl"
 SPLIT = ROOT / "tests" / "real" / "split.toml"
 FORMS = SHARED / "real" / "forms"

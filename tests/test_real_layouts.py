@@ -310,3 +310,11 @@ def test_a_level_label_reduced_to_its_weight(tmp_path):
                              ["(50分)", "数量指标", "巡查次数", "≥12次", "12次", "20", "20"],
                              ["(30分)", "社会效益指标", "受益人口", "≥5000人", "5200人", "30", "30"]])
     assert [(i.level1, i.level2) for i in form.indicators] == [("(50分)", "数量指标"), ("(30分)", "社会效益指标")]
+
+
+def test_a_note_under_the_table_naming_its_columns_is_no_flattened_header(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+                             ["产出指标", "数量指标", "签约人数", "≥100人", "100人", "90", "90"],
+                             ["总分", "100", "100"],
+                             ["注:1.一级指标分值统一设置为产出指标50分,三级指标分值按重要程度确定,得分不超过分值。"]])
+    assert not form.unreadable
