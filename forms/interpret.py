@@ -300,27 +300,31 @@ class _Interpreter:
         return out
 
     def fields_row(self, filled: list[tuple[int, str]]) -> None:
-        form = self.b.form
         i = 0
         while i < len(filled):
             label = self.v.field_label(filled[i][1])
             if label and i + 1 < len(filled) and not self.v.field_label(filled[i + 1][1]):
                 value = filled[i + 1][1]
-                if label == "project" and not form.project:
-                    form.project = value
-                elif label == "department" and not form.department:
-                    form.department = value
-                elif label == "implementer" and not form.implementer:
-                    form.implementer = value
-                    if "主管" in filled[i][1] and not form.department:  # 实施(主管)单位: both
-                        form.department = value
-                elif label == "unit" and not self.b.unit_name:
+                self.take_field(label, value, filled[i][1])
+                if label == "unit" and not self.b.unit_name:
                     self.b.unit_name = value
                 i += 2
             else:
                 if key(filled[i][1]) in ("年度", "评价年度", "自评年度") and i + 1 < len(filled):
                     self.take_year(filled[i + 1][1])
                 i += 1
+
+    def take_field(self, label: str, value: str, written: str) -> None:
+        """A header field's value, unless the form already gave one; 实施(主管)单位 names both units."""
+        form = self.b.form
+        if label == "project" and not form.project:
+            form.project = value
+        elif label == "department" and not form.department:
+            form.department = value
+        elif label == "implementer" and not form.implementer:
+            form.implementer = value
+            if "主管" in written and not form.department:
+                form.department = value
 
     # -- funds ----------------------------------------------------------------------------
     def funds_header_row(self, filled, cells, src: Source) -> bool:
@@ -507,18 +511,12 @@ class _Interpreter:
     def fields_from_tokens(self, tokens: list[str]) -> None:
         """"项目名称 某项目 主管部门 某局" from a line whose cells ran together: a label takes the
         token after it when that token is no label, nor part of one."""
-        form = self.b.form
         for k, tok in enumerate(tokens[:-1]):
             label = self.v.field_label(tok)
             value = tokens[k + 1]
             if label is None or self.v.field_label(value) or self.v.label_part(value) or len(value) < 2:
                 continue
-            if label == "project" and not form.project:
-                form.project = value
-            elif label == "department" and not form.department:
-                form.department = value
-            elif label == "implementer" and not form.implementer:
-                form.implementer = value
+            self.take_field(label, value, tok)
 
     def unreadable(self, text: str, why: str, src: Source) -> None:
         shown = text if len(text) <= 60 else text[:60] + "…"
