@@ -59,6 +59,12 @@ class Placed:
         return f"{quote_sheet(self.sheet)}!{self.cell}"
 
 
+def default_output(form: str | os.PathLike) -> str:
+    """Where `annotate FORM` writes when not told: FORM's name with .checked.xlsx, beside it."""
+    p = Path(form)
+    return str(p.with_name(f"{p.stem}.checked.xlsx"))
+
+
 def quote_sheet(title: str) -> str:
     """A sheet name as a formula/link reference wants it: 'It''s here'."""
     return "'" + title.replace("'", "''") + "'"
