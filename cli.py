@@ -7,7 +7,9 @@ Chinese unless --lang en or PIANCHAI_LANG=en.
 """
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import sys
 
 import click
@@ -18,6 +20,20 @@ LEVELS = ["error", "warning", "info"]
 # ---- help in Chinese: click's own headings, the help option ----------------------------------
 
 class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def format_help_text(self, ctx, formatter):
+        # click joins a paragraph's lines with a space; Chinese text has none between its lines
+        original = self.help
+        if original:
+            self.help = re.sub(r"(?<=[^\x00-\x7f])\n[ \t]*(?=\S)", "", inspect.cleandoc(original))
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
 
@@ -37,6 +53,10 @@ class _Command(click.Command):
 
 class _Group(_Command, click.Group):
     command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def format_options(self, ctx, formatter):
         _Command.format_options(self, ctx, formatter)
@@ -98,8 +118,7 @@ def _show_version(ctx, param, value):
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="显示版本（软件包、分类模型的哈希、规则默认值的版本）并退出。")
 def main() -> None:
-    """pianchai（偏差）：检查财政项目支出绩效自评表——哪些指标扣了分、表内数字是否自洽、
-    每条偏差原因分析及改进措施是否写清了具体原因和具体措施。
+    """pianchai（偏差）：检查财政项目支出绩效自评表——哪些指标扣了分、表内数字是否自洽、每条偏差原因分析及改进措施是否写清了具体原因和具体措施。
 
     用 `pianchai 命令 -h` 查看各命令的说明和示例。
     """
