@@ -53,7 +53,13 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
     files = own_files_removed(expand(paths), output, report)
+    if not files:
+        from batch.score import NoInput
+
+        sink.abandon()
+        raise NoInput(" ".join(paths))
     todo = [f for f in files if not sink.has(f)]
+    sink.scoring(todo)
     stats.skipped = len(files) - len(todo)
     del files                    # paths are the one thing held per file: keep one list of them
     own_client = not isinstance(scheduler, Client)

@@ -23,7 +23,7 @@ FORM_COLUMNS = [
     "findings", "errors", "warnings",
 ]
 INDICATOR_COLUMNS = [
-    "file", "form", "row", "project", "year", "department",
+    "file", "form", "sheet", "row", "project", "year", "department",
     "level1", "level2", "indicator", "target", "actual", "weight", "score", "lost_points",
     "target_status", "needs_explanation", "explanation",
     "cause", "measure", "flagged",
@@ -157,7 +157,8 @@ def form_rows(path: str, index: int, form: Form, findings: list, verdicts: dict[
     from rules.engine import form_level_explanation, needs_explanation
     from rules.judgement import target_status
 
-    fidx = form.source.form if form.source is not None else index
+    # numbered from 1, as the terminal report numbers forms
+    fidx = (form.source.form if form.source is not None else index) + 1
     by_code: dict[str, int] = {}
     by_indicator: dict[str, list[str]] = {}
     levels = {"error": 0, "warning": 0, "info": 0}
@@ -191,7 +192,10 @@ def form_rows(path: str, index: int, form: Form, findings: list, verdicts: dict[
             "department": form.department}
     ind_rows = []
     for k, ind in enumerate(form.indicators):
-        r = dict(base, row=k, level1=ind.level1, level2=ind.level2, indicator=ind.indicator,
+        # the row as the file has it (sheet row or text line), where the reader knows it
+        where = ind.source
+        r = dict(base, sheet=where.sheet if where else None, row=where.line if where else None,
+                 level1=ind.level1, level2=ind.level2, indicator=ind.indicator,
                  target=ind.target, actual=ind.actual, weight=_num(ind.weight),
                  score=_num(ind.score), lost_points=ind.lost_points,
                  target_status=target_status(ind), needs_explanation=needs_explanation(ind),
@@ -201,7 +205,7 @@ def form_rows(path: str, index: int, form: Form, findings: list, verdicts: dict[
         ind_rows.append(r)
     text = form_level_explanation(form)
     if text:
-        r = dict(base, row=-1, indicator="（表级说明）", explanation=text,
+        r = dict(base, row=None, indicator="（表级说明）", explanation=text,
                  needs_explanation=-1 in verdicts)
         r.update(_verdict_cells(verdicts.get(-1)))
         ind_rows.append(r)

@@ -39,6 +39,15 @@ class SetupError(Exception):
     """Scoring cannot start (no classifier model, ...): reported once, not as N error rows."""
 
 
+class NoInput(Exception):
+    """PATHS name no form file (an empty folder, a glob matching nothing): an error, never an
+    empty output that looks like success."""
+
+
+#: Error rows listed in the summary and the report; the rest are counted, with where they are.
+FAILED_SHOWN = 10
+
+
 def _init_worker(config_path: str | None, no_nlp: bool, parent: int | None = None,
                  timeout: float | None = FILE_TIMEOUT) -> None:
     global _engine, _codes, _setup_error, _timeout, _reader
@@ -90,16 +99,17 @@ class Stats:
     output: str = ""
     report: str | None = None
     duplicates: int = 0
+    retried: int = 0        # files with error rows in the output, scored again (--resume)
+    output_errors: int = 0  # error rows the finished output holds (old ones kept by --resume too)
+    failed: list = field(default_factory=list)   # the first FAILED_SHOWN of them: {file, stage, message}
     extra: dict = field(default_factory=dict)
 
-    def line(self) -> str:
-        s = (f"{self.files} file(s) scored, {self.forms} form(s), {self.indicators} indicator row(s), "
-             f"{self.errors} error row(s)")
-        if self.skipped:
-            s += f"; {self.skipped} already in the output (--resume)"
-        if self.duplicates:
-            s += f"; {self.duplicates} near-duplicate explanation group(s)"
-        return s
+    def observe(self, table: str, row: dict) -> None:
+        """Count the error rows written to the output, keeping the first few to list."""
+        if table == "errors":
+            self.output_errors += 1
+            if len(self.failed) < FAILED_SHOWN:
+                self.failed.append({k: row.get(k) for k in ("file", "stage", "message")})
 
 
 def default_workers() -> int:
@@ -236,18 +246,24 @@ def _error_result(path: str, stage: str, message: str) -> dict:
 def score(paths: Iterable[str], output: str, *, report: str | None = None, resume: bool = False,
           workers: int | None = None, no_nlp: bool = False, config_path: str | None = None,
           progress: bool | None = None, judge=None, timeout: float | None = FILE_TIMEOUT,
-          chunk: int = CHUNK, log: Callable[[str], None] | None = None) -> Stats:
-    """Score every file `paths` names into `output`; see batch.sink for the output layout."""
+          chunk: int = CHUNK, log: Callable[[str], None] | None = None,
+          exclude: Iterable[str] = ()) -> Stats:
+    """Score every file `paths` names into `output`; see batch.sink for the output layout.
+    NoInput when `paths` name no file at all."""
     from forms.paths import expand
 
     # fail early on a bad config, output or model, before any worker starts
     make_engine(config_path, True)
     if not no_nlp and judge is None:
         check_model()
+    files = own_files_removed(expand(paths, exclude), output, report)   # paths only: 100k are a few MB
+    if not files:
+        raise NoInput(" ".join(paths))
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
-    files = own_files_removed(expand(paths), output, report)   # paths only: 100k are a few MB
     todo = [f for f in files if not sink.has(f)]
+    sink.scoring(todo)
+    stats.retried = len(sink.retry)
     stats.skipped = len(files) - len(todo)
     del files                    # paths are the one thing held per file: keep one list of them
     bar = _progress(len(todo), progress)
@@ -336,7 +352,7 @@ def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
     from batch.dedupe import Deduper
 
     with Deduper(folder=Path(sink.output).resolve().parent) as dedupe:
-        observers = [dedupe.observe]
+        observers = [dedupe.observe, stats.observe]
         summary = None
         if report:
             from reports.html import BatchSummary
@@ -357,6 +373,8 @@ def finish(sink: Sink, report: str | None, stats: Stats, log=None) -> None:
             from reports.html import write_report
 
             try:
-                write_report(report, summary, rows)
+                from reports.score_summary import errors_location
+
+                write_report(report, summary, rows, errors_at=errors_location(sink.output))
             except OSError as e:
                 raise OutputWriteError(f"{report}: cannot write the report: {e.strerror or e}") from None

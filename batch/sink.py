@@ -23,7 +23,10 @@ Output by suffix of OUTPUT:
   NAME.parquet/indicators/, NAME.parquet/errors/ (part-*.parquet files; a resumed run adds
   parts) and NAME.parquet/duplicates/part-0.parquet (recomputed over the whole dataset each run).
 
-`--resume` skips every file already in the output's forms or errors table, or in the journal.
+`--resume` skips every file already scored without error (in the output's forms table or in the
+journal) and scores again every file that has error rows: a repaired file is read again, and its
+old rows are replaced. The xlsx output has headers in the catalogue's language (reports.messages),
+a frozen header row, filters and column widths; reading it back maps the headers to the columns.
 """
 from __future__ import annotations
 
@@ -110,14 +113,16 @@ def iter_output(output: str, table: str, fields: list[str] | None = None) -> Ite
         from openpyxl import load_workbook
 
         wb = load_workbook(output, read_only=True)
+        names = sheet_names(table)
         try:
             for ws in wb.worksheets:
-                if ws.title != table and not ws.title.startswith(table + " "):
+                if not any(ws.title == n or ws.title.startswith(n + " ") for n in names):
                     continue
                 it = ws.iter_rows(values_only=True)
                 header = next(it, None)
                 if not header:
                     continue
+                header = [column_of(h) for h in header]
                 for values in it:
                     yield {k: _typed(k, v) for k, v in zip(header, values)
                            if k and (fields is None or k in fields)}
@@ -136,14 +141,48 @@ def iter_output(output: str, table: str, fields: list[str] | None = None) -> Ite
                 yield from batch.to_pylist()
 
 
-def done_files(output: str) -> set[str]:
-    """Files present in an output's forms or errors table."""
-    done: set[str] = set()
-    for table in ("forms", "errors"):
+def done_files(output: str) -> tuple[set[str], set[str]]:
+    """Files in an output's forms table, and files with rows in its errors table."""
+    found: dict[str, set[str]] = {"forms": set(), "errors": set()}
+    for table in found:
         for row in iter_output(output, table, ["file"]):
             if row.get("file"):
-                done.add(row["file"])
-    return done
+                found[table].add(row["file"])
+    return found["forms"], found["errors"]
+
+
+def sheet_names(table: str) -> list[str]:
+    """A table's sheet name in each language (an output written with --lang en reads back)."""
+    from reports.messages import LANGS, catalogue
+
+    labels = catalogue()["score_table"].get(table, {})
+    return list(dict.fromkeys([table, *(labels.get(lang, table) for lang in LANGS)]))
+
+
+def column_of(header) -> str | None:
+    """The column a header cell names: the column itself, or its label in either language."""
+    if header is None:
+        return None
+    return _label_columns().get(str(header), str(header))
+
+
+def _label_columns() -> dict[str, str]:
+    from reports.messages import LANGS, catalogue
+
+    out = {}
+    for column, labels in catalogue().get("column", {}).items():
+        for lang in LANGS:
+            out[labels[lang]] = column
+    return out
+
+
+def column_label(column: str) -> str:
+    from reports.messages import t
+
+    try:
+        return t(f"column.{column}")
+    except KeyError:
+        return column
 
 
 def output_exists(output: str) -> bool:
@@ -212,6 +251,7 @@ class Sink:
         self.codes = codes
         self.journal = journal_path(output)
         self.done: set[str] = set()          # files already scored, when resuming
+        self.retry: set[str] = set()         # files with error rows, scored again
         self._old_done: set[str] = set()
         self._fh = open(self.journal, "a+", encoding="utf-8")
         try:
@@ -232,10 +272,14 @@ class Sink:
                                    f"{e.strerror or e}") from None
         if resume:
             if output_exists(output):
-                self._old_done = done_files(output)
-                self.done |= self._old_done
+                scored, failed = done_files(output)
+                self._old_done = scored | failed
+                self.retry |= failed
             _cut_partial_line(self.journal)
-            self.done |= {r["file"] for r in iter_journal(self.journal)}
+            for r in iter_journal(self.journal):
+                (self.retry if r.get("errors") else self.done).add(r["file"])
+            self.retry -= self.done      # scored again without error after its error row
+            self.done |= self._old_done - self.retry
         else:
             self._fh.truncate(0)
         self._fh.seek(0, os.SEEK_END)
@@ -256,6 +300,15 @@ class Sink:
         except OSError as e:
             raise OutputWriteError(f"{self.journal}: cannot write the journal: {e.strerror or e}") from None
         self.added += 1
+
+    def scoring(self, todo: Iterable[str]) -> None:
+        """Tell the sink which files this run scores: only those files' error rows are replaced
+        (a failed file not among this run's inputs keeps its error rows)."""
+        wanted = set()
+        for f in todo:
+            wanted.add(f)
+            wanted.add(printable(f))
+        self.retry &= wanted
 
     def has(self, path: str) -> bool:
         """Whether `path` is already in the output or the journal (as its printable name)."""
@@ -291,11 +344,20 @@ class Sink:
     def _rows(self, keep_old: bool, observers: list[Observer]) -> Iterator[tuple[str, dict]]:
         """(table, row) for the old output's rows (with --resume) then the journal's."""
         if keep_old:
-            for table in TABLES:
-                for row in iter_output(self.output, table):
-                    for ob in observers:
-                        ob(table, row)
-                    yield table, row
+            yield from self._old_rows(observers)
+        yield from self._journal_rows(observers)
+
+    def _old_rows(self, observers: list[Observer]) -> Iterator[tuple[str, dict]]:
+        """The old output's rows, without those of files scored again (--resume retries)."""
+        for table in TABLES:
+            for row in iter_output(self.output, table):
+                if row.get("file") in self.retry:
+                    continue
+                for ob in observers:
+                    ob(table, row)
+                yield table, row
+
+    def _journal_rows(self, observers: list[Observer]) -> Iterator[tuple[str, dict]]:
         for result in self._journal():
             for table in TABLES:
                 for row in result.get(table, ()):
@@ -305,9 +367,19 @@ class Sink:
 
     def _journal(self) -> Iterator[dict]:
         """Journal lines, without files the old output already has (a run killed between
-        writing its output and deleting its journal)."""
-        for result in iter_journal(self.journal):
-            if result.get("file") not in self._old_done:
+        writing its output and deleting its journal) and, for a file scored more than once
+        (an error row, then a retry), only its last line."""
+        last: dict[str, int] = {}
+        if self.retry:
+            for n, result in enumerate(iter_journal(self.journal)):
+                if result.get("file") in self.retry:
+                    last[result["file"]] = n
+        for n, result in enumerate(iter_journal(self.journal)):
+            file = result.get("file")
+            if file in self.retry:
+                if last.get(file) == n:
+                    yield result
+            elif file not in self._old_done:
                 yield result
 
     def _cols(self, table: str) -> list[str]:
@@ -350,28 +422,42 @@ class Sink:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell  # noqa: F401  (write-only mode)
 
+        from reports.messages import t
+
         wb = Workbook(write_only=True)
         sheets: dict[str, list] = {}   # table -> [worksheet, rows on it, sheet number]
+
+        def new_sheet(table: str, n: int):
+            label = t(f"score_table.{table}")
+            ws = wb.create_sheet(label if n == 1 else f"{label} {n}")
+            cols = self._cols(table)
+            # frozen header, filters over every column, widths that fit the header and the data
+            ws.freeze_panes = "A2"
+            for k, col in enumerate(cols, 1):
+                ws.column_dimensions[_col_letter(k)].width = _WIDTHS.get(col, 12 if col.startswith("PC") else 14)
+            ws.append([column_label(c) for c in cols])
+            return ws
 
         def put(table: str, row: dict) -> None:
             cols = self._cols(table)
             entry = sheets.get(table)
             if entry is None or entry[1] >= XLSX_MAX_ROWS:
                 n = 1 if entry is None else entry[2] + 1
-                ws = wb.create_sheet(table if n == 1 else f"{table} {n}")
-                ws.append(cols)
-                entry = sheets[table] = [ws, 0, n]
+                entry = sheets[table] = [new_sheet(table, n), 0, n, len(cols)]
+                made.append(entry)
             entry[0].append(write_only_cells(entry[0], [row.get(c) for c in cols]))
             entry[1] += 1
 
+        made: list[list] = []
         for table in (*TABLES, "duplicates"):
-            ws = wb.create_sheet(table)
-            ws.append(self._cols(table))
-            sheets[table] = [ws, 0, 1]
+            sheets[table] = [new_sheet(table, 1), 0, 1, len(self._cols(table))]
+            made.append(sheets[table])
         for table, row in self._rows(keep_old, observers):
             put(table, row)
         for row in (duplicates() if duplicates else []):
             put("duplicates", row)
+        for ws, rows, _, ncols in made:
+            ws.auto_filter.ref = f"A1:{_col_letter(ncols)}{rows + 1}"
         out = Path(self.output)
         name = temp_beside(out)
         try:
@@ -389,7 +475,8 @@ class Sink:
         import pyarrow.parquet as pq
 
         out = Path(self.output)
-        if keep_old:
+        append = keep_old and not self.retry     # retried files' old rows must go: rewrite
+        if append:
             root = out                                          # add parts to the dataset
         else:
             root = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp",
@@ -418,18 +505,16 @@ class Sink:
             buffers[table] = []
 
         try:
-            # with keep_old, old rows only feed the observers: their parts stay as they are
-            old = self._rows(True, observers) if keep_old else iter(())
-            for _ in old:
-                pass
-            for result in self._journal():
-                for table in TABLES:
-                    for row in result.get(table, ()):
-                        for ob in observers:
-                            ob(table, row)
-                        buffers[table].append(row)
-                    if len(buffers[table]) >= PARQUET_ROW_GROUP:
-                        flush(table)
+            if append:   # old rows only feed the observers: their parts stay as they are
+                for _ in self._old_rows(observers):
+                    pass
+                rows = self._journal_rows(observers)
+            else:
+                rows = self._rows(keep_old, observers)
+            for table, row in rows:
+                buffers[table].append(row)
+                if len(buffers[table]) >= PARQUET_ROW_GROUP:
+                    flush(table)
             for table in TABLES:
                 flush(table)
             for table in TABLES:      # empty tables still get their folder and schema
@@ -454,7 +539,7 @@ class Sink:
                     if len(rows) < PARQUET_ROW_GROUP:
                         break
             moves.append((tmp, dup_dir / "part-0.parquet"))
-            if keep_old:
+            if append:
                 _commit(self.output, moves)      # the new parts of every table, as one set
             else:
                 for a, b in moves:               # inside the new folder: nobody reads it yet
@@ -472,8 +557,21 @@ class Sink:
                 for w, tmp, _ in writers.values():
                     Path(tmp).unlink(missing_ok=True)
                 Path(root / "duplicates" / ".part-0.parquet.tmp").unlink(missing_ok=True)
-                if not keep_old and root.exists() and root != out:
+                if not append and root.exists() and root != out:
                     shutil.rmtree(root, ignore_errors=True)
+
+
+#: Column widths of the xlsx output, in characters (others: 14, rule-count columns 12).
+_WIDTHS = {"file": 36, "project": 30, "department": 20, "implementer": 20, "indicator": 24,
+           "level1": 12, "level2": 14, "target": 16, "actual": 16, "explanation": 60, "message": 60,
+           "example": 60, "sample_files": 40, "vague_phrases": 24, "codes": 16, "stage": 10,
+           "form": 6, "row": 6, "year": 8}
+
+
+def _col_letter(k: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(k)
 
 
 def _commit(output: str, moves: list[tuple[Path, Path]]) -> None:

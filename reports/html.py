@@ -2,7 +2,10 @@
 
 No network and no JavaScript: inline CSS and SVG charts drawn here. Every text from a form is
 escaped. `BatchSummary` is fed the output rows one by one (it keeps counters, not rows, so its
-size does not grow with the number of forms) and `write_report` renders it.
+size does not grow with the number of forms, and the first few error rows to list) and
+`write_report` renders it. Words come from the catalogue (reports.messages): Chinese unless
+--lang en. Chart labels are sized by their display width (a Chinese character is twice a Latin
+one), so a rule summary or a department name is shown whole, or cut with its full text on hover.
 """
 from __future__ import annotations
 
@@ -11,10 +14,14 @@ import os
 import tempfile
 import time
 from collections import Counter
+import unicodedata
 from pathlib import Path
+
+from reports.messages import lang, reader_error, stage_name, t
 
 BIN = 5            # score histogram bin width (points)
 TOP = 15           # rows in each ranking
+FAILED_LISTED = 50  # error rows listed in the report; the rest are in the output's errors table
 
 
 def esc(x) -> str:
@@ -39,6 +46,7 @@ class BatchSummary:
         self.dept_flagged: Counter = Counter()
         self.labels: Counter = Counter()
         self.errors: Counter = Counter()        # stage → rows
+        self.failed: list[dict] = []            # the first FAILED_LISTED error rows
         self.error_files = 0
         self._last_error_file = None
         self.judged = 0
@@ -64,7 +72,7 @@ class BatchSummary:
             self.indicators += 1
             if row.get("cause"):
                 self.judged += 1
-                dept = row.get("department") or "（未填主管部门）"
+                dept = row.get("department") or t("html.no_department")
                 self.dept_judged[dept] += 1
                 self.dept_flagged[dept] += bool(row.get("flagged"))
                 self.labels[("cause", row["cause"])] += 1
@@ -76,6 +84,8 @@ class BatchSummary:
                         self.vague[p] += 1
         elif table == "errors":
             self.errors[row.get("stage") or "?"] += 1
+            if len(self.failed) < FAILED_LISTED:
+                self.failed.append({k: row.get(k) for k in ("file", "stage", "message")})
             if row.get("file") != self._last_error_file:
                 self.error_files += 1
                 self._last_error_file = row.get("file")
@@ -92,11 +102,31 @@ PALETTE = {"stated": "#4f6d9a", "recomputed": "#d08c3f", "bar": "#5b8a72", "warn
            "grid": "#e3e3e3", "text": "#333"}
 
 
-def hbar_svg(items: list[tuple[str, float, str]], *, width: int = 760, color: str = PALETTE["bar"],
-             label_width: int = 300, fmt=lambda v: f"{v:g}") -> str:
-    """Horizontal bars: (label, value, tooltip) from the top."""
+def text_width(text: str, size: int = 12) -> float:
+    """Display width in px: wide (CJK) characters take a full em, others a bit over half."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.6 for ch in text)
+
+
+def fit(text: str, room: float, size: int = 12) -> str:
+    """`text`, cut with … to fit `room` px."""
+    if text_width(text, size) <= room:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch + "…", size) > room:
+            break
+        out += ch
+    return out + "…"
+
+
+def hbar_svg(items: list[tuple[str, float, str]], *, width: int = 900, color: str = PALETTE["bar"],
+             label_width: int | None = None, fmt=lambda v: f"{v:g}") -> str:
+    """Horizontal bars: (label, value, tooltip) from the top. The label column is as wide as the
+    longest label needs, up to half the chart; a longer label is cut, whole in its tooltip."""
     if not items:
-        return '<p class="none">（无）</p>'
+        return f'<p class="none">{esc(t("html.none"))}</p>'
+    if label_width is None:
+        label_width = int(min(width * 0.5, max(120, max(text_width(lb) for lb, _, _ in items) + 16)))
     row_h, pad = 22, 4
     h = row_h * len(items) + pad * 2
     top = max(v for _, v, _ in items) or 1
@@ -106,8 +136,7 @@ def hbar_svg(items: list[tuple[str, float, str]], *, width: int = 760, color: st
     for i, (label, value, tip) in enumerate(items):
         y = pad + i * row_h
         w = max(1.0, span * value / top)
-        room = label_width // 7                 # ~7 px per Latin character at 12 px
-        short = label if len(label) <= room else label[:room - 1] + "…"
+        short = fit(label, label_width - 10)
         out.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" '
                    f'fill="{PALETTE["text"]}">{esc(short)}<title>{esc(label)}</title></text>')
         out.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
@@ -118,11 +147,11 @@ def hbar_svg(items: list[tuple[str, float, str]], *, width: int = 760, color: st
     return "".join(out)
 
 
-def hist_svg(series: dict[str, Counter], *, width: int = 760, height: int = 260) -> str:
+def hist_svg(series: dict[str, Counter], *, width: int = 900, height: int = 260) -> str:
     """Grouped vertical bars over score bins 0–5 … 95–100 (and 100 exactly)."""
     bins = sorted(set().union(*[set(c) for c in series.values()])) if series else []
     if not bins:
-        return '<p class="none">（无得分数据）</p>'
+        return f'<p class="none">{esc(t("html.no_scores"))}</p>'
     lo = min(bins)
     bins = list(range(lo, 101, BIN))
     left, bottom, top_pad = 44, 34, 24
@@ -146,24 +175,22 @@ def hist_svg(series: dict[str, Counter], *, width: int = 760, height: int = 260)
             label = "100" if b == 100 else f"{b}–{b + BIN}"
             out.append(f'<rect x="{x0 + j * bar_w:.1f}" y="{top_pad + plot_h - bh:.1f}" '
                        f'width="{bar_w - 1:.1f}" height="{bh:.1f}" fill="{PALETTE[name]}">'
-                       f'<title>{esc(name)} {label}: {n}</title></rect>')
+                       f'<title>{esc(t("html." + name))} {label}: {n}</title></rect>')
         label = "100" if b == 100 else str(b)
         out.append(f'<text x="{x0 + group_w / 2 - 2:.1f}" y="{height - bottom + 14}" '
                    f'text-anchor="middle">{label}</text>')
     x = left
     for name in series:
         out.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[name]}"/>'
-                   f'<text x="{x + 16}" y="14">{esc(_SERIES_NAMES.get(name, name))}</text>')
-        x += 150
+                   f'<text x="{x + 16}" y="14">{esc(t("html." + name))}</text>')
+        x += 24 + int(text_width(t("html." + name), 11))
     out.append("</svg>")
     return "".join(out)
 
 
-_SERIES_NAMES = {"stated": "自评总分 (stated)", "recomputed": "复算总分 (recomputed)"}
-
 CSS = """
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em auto;
-max-width:980px;color:#222;line-height:1.5;padding:0 1em}
+max-width:1000px;color:#222;line-height:1.5;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;border-bottom:1px solid #ddd;
 padding-bottom:.2em;margin-top:2em}.sub{color:#666;margin-top:0}
 .cards{display:flex;flex-wrap:wrap;gap:.8em}.card{border:1px solid #ddd;border-radius:6px;
@@ -174,54 +201,74 @@ td.n{text-align:right;white-space:nowrap}.none{color:#888}.note{color:#666;font-
 """
 
 
-def render(summary: BatchSummary, duplicates: list[dict], *, title: str = "pianchai 批量评分报告",
-           rule_names: dict[str, str] | None = None) -> str:
+def render(summary: BatchSummary, duplicates: list[dict], *, title: str | None = None,
+           rule_names: dict[str, str] | None = None, errors_at: str | None = None) -> str:
+    """The page. `errors_at` says where the output keeps all its error rows."""
     s = summary
+    title = title or t("html.title")
     if rule_names is None:
         try:
+            from reports.messages import rule_text
             from rules.engine import registry
 
-            rule_names = {c: r.summary() for c, r in registry().items()}
+            rule_names = {c: rule_text(c) or r.summary() for c, r in registry().items()}
         except Exception:  # the report must render even if the rules cannot load
             rule_names = {}
-    cards = [("文件 files", s.files + s.error_files), ("表 forms", s.forms),
-             ("指标行 indicators", s.indicators), ("无法读取/出错 error rows", sum(s.errors.values())),
-             ("自评≠复算 totals differ", s.mismatch), ("已判断说明 judged", s.judged),
-             ("近似重复组 duplicate groups", len(duplicates))]
-    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    cards = [("card_files", s.files + s.error_files), ("card_forms", s.forms),
+             ("card_indicators", s.indicators), ("card_errors", sum(s.errors.values())),
+             ("card_mismatch", s.mismatch), ("card_judged", s.judged),
+             ("card_duplicates", len(duplicates))]
+    page_lang = "zh-CN" if lang() == "zh" else "en"
+    parts = [f"<!DOCTYPE html><html lang=\"{page_lang}\"><head><meta charset=\"utf-8\">"
              f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{esc(title)}</h1><p class=\"sub\">generated {esc(time.strftime('%Y-%m-%d %H:%M'))}"
-             f" by pianchai score</p><div class=\"cards\">"]
-    parts += [f'<div class="card"><b>{v}</b>{esc(k)}</div>' for k, v in cards]
+             f"<h1>{esc(title)}</h1><p class=\"sub\">"
+             f"{esc(t('html.generated', when=time.strftime('%Y-%m-%d %H:%M')))}</p><div class=\"cards\">"]
+    parts += [f'<div class="card"><b>{v}</b>{esc(t("html." + k))}</div>' for k, v in cards]
     parts.append("</div>")
 
-    parts.append("<h2>自评总分与复算总分分布 · Self-scores vs recomputed totals</h2>")
-    parts.append(f'<p class="note">复算 = 各指标得分 + 预算执行得分。{s.mismatch} of {s.with_both} '
-                 f'forms with both totals differ by more than 0.01.</p>')
+    if s.errors:
+        parts.append(f"<h2>{esc(t('html.errors_head'))}</h2>")
+        cols = t("html.errors_cols").split("|")
+        parts.append("<table class=\"failed\"><tr>" + "".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>")
+        for row in s.failed:
+            parts.append(f"<tr><td>{esc(row.get('file'))}</td><td class=\"n\">"
+                         f"{esc(stage_name(row.get('stage') or '?'))}</td>"
+                         f"<td>{esc(reader_error(row.get('message') or ''))}</td></tr>")
+        parts.append("</table>")
+        more = sum(s.errors.values()) - len(s.failed)
+        if more > 0:
+            parts.append(f'<p class="note">{esc(t("html.errors_more", n=more, where=errors_at or "errors"))}</p>')
+        if len(s.errors) > 1:
+            parts.append(f"<h3>{esc(t('html.errors_by_stage'))}</h3>")
+            parts.append(hbar_svg([(stage_name(k), v, f"{stage_name(k)}: {v}")
+                                   for k, v in s.errors.most_common()], color=PALETTE["warn"]))
+
+    parts.append(f"<h2>{esc(t('html.totals_head'))}</h2>")
+    parts.append(f'<p class="note">{esc(t("html.totals_note", both=s.with_both, mismatch=s.mismatch))}</p>')
     parts.append(hist_svg({"stated": s.stated, "recomputed": s.recomputed}))
 
-    parts.append("<h2>最常见的问题 · Most frequent rule findings</h2>")
+    parts.append(f"<h2>{esc(t('html.codes_head'))}</h2>")
     items = [(f"{c} {rule_names.get(c, '')}", n, f"{c}: {rule_names.get(c, '')} — {n}")
              for c, n in s.codes.most_common(TOP)]
-    parts.append(hbar_svg(items, color=PALETTE["warn"], label_width=420))
+    parts.append(hbar_svg(items, color=PALETTE["warn"]))
 
-    parts.append("<h2>反复出现的空泛表述 · Vague phrases that recur most</h2>")
-    items = [(p, n, f"“{p}” in {n} explanations") for p, n in s.vague.most_common(TOP)]
+    parts.append(f"<h2>{esc(t('html.vague_head'))}</h2>")
+    items = [(p, n, t("html.vague_tip", phrase=p, n=n)) for p, n in s.vague.most_common(TOP)]
     parts.append(hbar_svg(items) if s.judged or items else
-                 '<p class="none">（未运行说明分类器：--no-nlp）</p>')
+                 f'<p class="none">{esc(t("html.no_nlp"))}</p>')
 
-    parts.append("<h2>各主管部门说明被标记比例 · Departments by share of flagged explanations</h2>")
+    parts.append(f"<h2>{esc(t('html.dept_head'))}</h2>")
     ranked = sorted(((d, s.dept_flagged[d] / n, n) for d, n in s.dept_judged.items() if n),
-                    key=lambda t: (-t[1], -t[2], t[0]))[:TOP]
-    items = [(d, round(100 * share, 1), f"{d}: {s.dept_flagged[d]} of {n} flagged")
+                    key=lambda x: (-x[1], -x[2], x[0]))[:TOP]
+    items = [(d, round(100 * share, 1), t("html.dept_tip", dept=d, flagged=s.dept_flagged[d], n=n))
              for d, share, n in ranked]
     parts.append(hbar_svg(items, fmt=lambda v: f"{v:g}%") if items else
-                 '<p class="none">（无已判断的说明）</p>')
+                 f'<p class="none">{esc(t("html.no_judged"))}</p>')
 
-    parts.append("<h2>跨表近似重复的说明 · Near-duplicate explanations</h2>")
+    parts.append(f"<h2>{esc(t('html.dups_head'))}</h2>")
     if duplicates:
-        parts.append('<table><tr><th>#</th><th>次数<br>pasted</th><th>表<br>forms</th>'
-                     '<th>文件<br>files</th><th>示例 example</th><th>文件示例 sample files</th></tr>')
+        cols = t("html.dups_cols").split("|")
+        parts.append("<table><tr>" + "".join(f"<th>{esc(c)}</th>" for c in cols) + "</tr>")
         for d in duplicates[:50]:
             files = "<br>".join(esc(f) for f in str(d.get("sample_files") or "").split("|") if f)
             parts.append(f'<tr><td class="n">{esc(d.get("group"))}</td>'
@@ -230,14 +277,9 @@ def render(summary: BatchSummary, duplicates: list[dict], *, title: str = "pianc
                          f'</td><td>{esc(d.get("example"))}</td><td>{files}</td></tr>')
         parts.append("</table>")
         if len(duplicates) > 50:
-            parts.append(f'<p class="note">{len(duplicates) - 50} more groups in the duplicates table.</p>')
+            parts.append(f'<p class="note">{esc(t("html.dups_more", n=len(duplicates) - 50))}</p>')
     else:
-        parts.append('<p class="none">（未发现）</p>')
-
-    if s.errors:
-        parts.append("<h2>无法处理的文件 · Error rows by stage</h2>")
-        parts.append(hbar_svg([(k, v, f"{k}: {v}") for k, v in s.errors.most_common()],
-                              color=PALETTE["warn"]))
+        parts.append(f'<p class="none">{esc(t("html.not_found"))}</p>')
     parts.append("</body></html>\n")
     return "".join(parts)
 

@@ -59,6 +59,12 @@ class Placed:
         return f"{quote_sheet(self.sheet)}!{self.cell}"
 
 
+def default_output(form: str | os.PathLike) -> str:
+    """Where `annotate FORM` writes when not told: FORM's name with .checked.xlsx, beside it."""
+    p = Path(form)
+    return str(p.with_name(f"{p.stem}.checked.xlsx"))
+
+
 def quote_sheet(title: str) -> str:
     """A sheet name as a formula/link reference wants it: 'It''s here'."""
     return "'" + title.replace("'", "''") + "'"
@@ -176,6 +182,39 @@ def _stated_value(form: Form, f: Finding):
     return None
 
 
+def _form_text_key(form: Form, f: Finding) -> str | None:
+    """Which form-level text cell (存在问题, 改进措施, …) a finding with no row is about: the one
+    its evidence names, else, for a judgement of the form's explanation, the first one written."""
+    key = f.evidence.get("text")
+    if key in form.texts:
+        return key
+    if f.indicator is None and f.field == "explanation":
+        return next((k for k in ("deviation", "problems", "measures") if form.texts.get(k, "").strip()), None)
+    return None
+
+
+def _form_text_of(form: Form, f: Finding) -> str | None:
+    key = _form_text_key(form, f)
+    return form.texts[key] if key else None
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _cell_holding(ws, text: str) -> tuple[int, int] | None:
+    """(row, column) of the cell whose text starts the way `text` does (a form-level text may be
+    joined from several cells, so only its beginning is looked for)."""
+    want = _squeeze(text)[:16]
+    if not want:
+        return None
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and want in _squeeze(cell.value):
+                return cell.row, cell.column
+    return None
+
+
 class _XlsxLocator:
     """Finding → (worksheet, row, column) in the original workbook."""
 
@@ -187,6 +226,10 @@ class _XlsxLocator:
 
     def __call__(self, k: int, form: Form, f: Finding):
         ws = self._sheet(form, f)
+        if f.indicator is None and (text := _form_text_of(form, f)):
+            hit = _cell_holding(self._value_sheet(ws), text)
+            if hit is not None:
+                return ws, hit[0], hit[1]
         row = f.line or (form.source.line if form.source and form.source.line else 1)
         if f.column is not None:
             return ws, row, f.column + 1
@@ -246,6 +289,8 @@ class _LayoutLocator:
     def __call__(self, k: int, form: Form, f: Finding):
         ws = self.sheets[k]
         lines = self.rows[k]
+        if f.indicator is None and (key := _form_text_key(form, f)) and f"text:{key}" in lines:
+            return ws, lines[f"text:{key}"][1], 2
         if f.line is not None and f.line in lines:
             kind, row = lines[f.line]
             cols = FUNDS_COLS if kind == "funds" else LAYOUT_COLS
@@ -309,6 +354,8 @@ def _lay_out(ws, form: Form) -> dict[int, tuple[str, int]]:
               "conclusion": "评价结论"}
     for key, text in form.texts.items():
         append_text_row(ws, [labels.get(key, key), text])
+        rows[f"text:{key}"] = ("text", ws.max_row)           # form-level findings point here
+        ws.cell(ws.max_row, 2).alignment = wrap
     for col, width in zip("ABCDEFGHI", (14, 14, 24, 14, 14, 8, 8, 60, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(header + 1, 1)
@@ -336,6 +383,24 @@ def _comment_text(findings: Iterable[Finding]) -> str:
     return "\n\n".join(parts)
 
 
+#: Comment boxes: between these widths (px), wrapped at the box width, 17 px a line at 11 pt.
+COMMENT_MIN_W, COMMENT_MAX_W, COMMENT_LINE_H, COMMENT_MAX_H = 220, 480, 17, 900
+
+
+def comment_size(text: str) -> tuple[int, int]:
+    """A box that shows the whole comment: as wide as its longest line needs (a Chinese character
+    is a full em, about 15 px at 11 pt), up to COMMENT_MAX_W, and tall enough for its lines once
+    wrapped at that width."""
+    from reports.html import text_width
+
+    lines = text.split("\n")
+    widest = max(text_width(line, 15) for line in lines)
+    width = int(min(COMMENT_MAX_W, max(COMMENT_MIN_W, widest + 24)))
+    room = width - 24
+    wrapped = sum(max(1, -(-int(text_width(line, 15)) // room)) for line in lines)
+    return width, int(min(COMMENT_MAX_H, 16 + COMMENT_LINE_H * wrapped))
+
+
 def _mark_cells(wb, placed: list[Placed]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -349,8 +414,8 @@ def _mark_cells(wb, placed: list[Placed]) -> None:
         text = _comment_text(findings)
         if cell.comment is not None and cell.comment.text:
             text = cell.comment.text.rstrip() + "\n\n" + text
-        n_lines = text.count("\n") + 1 + len(text) // 28
-        comment = Comment(xlsx_text(text), AUTHOR, width=360, height=min(600, 24 + 15 * n_lines))
+        width, height = comment_size(text)
+        comment = Comment(xlsx_text(text), AUTHOR, width=width, height=height)
         cell.comment = comment
         worst = findings[0].level
         color = FILLS.get(worst)

@@ -1,6 +1,9 @@
 """Settings: rule defaults (defaults.toml) overlaid by a project's pianchai.toml or
 [tool.pianchai] in pyproject.toml. An unknown rule code, option or level is an error, so a typo
-never silently leaves a rule on.
+never silently leaves a rule on; every problem of a file is reported at once, not one per run.
+
+`find_config(folder)` looks for the project's config from a form's folder upward, as ruff and
+sqlfluff do, so forms checked from anywhere get the settings of the project they belong to.
 """
 from __future__ import annotations
 
@@ -15,9 +18,13 @@ DEFAULTS = Path(__file__).with_name("defaults.toml")
 
 
 class ConfigError(Exception):
-    def __init__(self, file: str, message: str):
+    """What is wrong with a config file: every problem found in it (`problems`), each a line."""
+
+    def __init__(self, file: str, message: str | list[str]):
         self.file = file
-        super().__init__(f"{file}: {message}")
+        self.problems = [message] if isinstance(message, str) else list(message)
+        self.message = self.problems[0]
+        super().__init__("\n".join(f"{file}: {p}" for p in self.problems))
 
 
 @dataclass
@@ -33,18 +40,36 @@ class Config:
             self.settings[code] = {**values, **self.settings.get(code, {})}
 
 
+def defaults_version() -> str:
+    """The `version` line of defaults.toml: raised whenever a default changes, so a run's
+    figures can be tied to the defaults they were computed with."""
+    return str(tomllib.loads(DEFAULTS.read_text(encoding="utf-8")).get("version", "?"))
+
+
+def find_config(folder: str | Path) -> Path | None:
+    """The nearest pianchai.toml, or pyproject.toml with a [tool.pianchai] table, in `folder` or
+    a folder above it; None when there is none up to the root."""
+    here = Path(folder).resolve()
+    for d in (here, *here.parents):
+        if (d / "pianchai.toml").is_file():
+            return d / "pianchai.toml"
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+                return pyproject          # a broken pyproject is reported, not skipped
+            if "pianchai" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
 def load_config(path: str | Path | None = None, cwd: str | Path = ".") -> Config:
-    """The config at `path`, else ./pianchai.toml, else ./pyproject.toml's [tool.pianchai]."""
+    """The config at `path`, else the nearest one from `cwd` upward (find_config), else the
+    defaults."""
     if path is None:
-        for candidate in (Path(cwd) / "pianchai.toml", Path(cwd) / "pyproject.toml"):
-            if candidate.is_file():
-                data = _load(candidate)
-                if candidate.name == "pyproject.toml":
-                    data = data.get("tool", {}).get("pianchai")
-                    if data is None:
-                        continue
-                return _build(data, str(candidate))
-        return Config()
+        found = find_config(cwd)
+        return load_config(found) if found is not None else Config()
     p = Path(path)
     if not p.is_file():
         raise ConfigError(str(p), "config file not found")
@@ -63,35 +88,63 @@ def _load(p: Path) -> dict:
 
 def _build(data: dict, file: str) -> Config:
     rules = registry()
+    problems: list[str] = []
     unknown = set(data) - {"disable", "levels", "rules"}
     if unknown:
-        raise ConfigError(file, f"unknown key(s) {sorted(unknown)}; allowed: disable, levels, rules")
+        problems.append(f"unknown key(s) {sorted(unknown)}; allowed: disable, levels, rules")
 
-    def known(code: str, where: str) -> str:
+    def known(code: str, where: str) -> bool:
         if code not in rules:
-            raise ConfigError(file, f"{where}: unknown rule code {code!r} (see `pianchai rules`)")
-        return code
+            problems.append(f"{where}: unknown rule code {code!r} (see `pianchai rules`)")
+        return code in rules
 
-    disable = {known(c, "disable") for c in data.get("disable", [])}
+    disable = {c for c in data.get("disable", []) if known(c, "disable")}
     levels = {}
     for code, level in data.get("levels", {}).items():
         if level not in LEVELS:
-            raise ConfigError(file, f"levels.{code}: {level!r} is not one of {', '.join(LEVELS)}")
-        levels[known(code, "levels")] = level
+            problems.append(f"levels.{code}: {level!r} is not one of {', '.join(LEVELS)}")
+        elif known(code, "levels"):
+            levels[code] = level
     settings: dict[str, dict[str, Any]] = {}
     for code, values in data.get("rules", {}).items():
-        cls = rules[known(code, "rules")]
+        if not known(code, "rules"):
+            continue
+        cls = rules[code]
         for name, value in values.items():
             kind = cls.options.get(name)
             if kind is None:
-                raise ConfigError(file, f"rules.{code}.{name}: unknown option; {code} takes "
-                                        f"{sorted(cls.options) or 'no options'}")
+                problems.append(f"rules.{code}.{name}: unknown option; {code} takes "
+                                f"{sorted(cls.options) or 'no options'}")
+                continue
             if isinstance(kind, tuple):
                 if value not in kind:
-                    raise ConfigError(file, f"rules.{code}.{name}: {value!r} not one of {kind}")
+                    problems.append(f"rules.{code}.{name}: {value!r} not one of {kind}")
+                    continue
             elif kind is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             elif not isinstance(value, kind):
-                raise ConfigError(file, f"rules.{code}.{name}: expected {kind.__name__}, got {value!r}")
+                problems.append(f"rules.{code}.{name}: expected {kind.__name__}, got {value!r}")
+                continue
             settings.setdefault(code, {})[name] = value
+    if problems:
+        raise ConfigError(file, problems)
     return Config(disable=disable, levels=levels, settings=settings, source=file)
+
+
+def _matches(code: str, patterns: list[str]) -> bool:
+    return any(code.startswith(p) for p in patterns)
+
+
+def unknown_codes(patterns: list[str]) -> list[str]:
+    """The --select / --ignore entries (codes or prefixes such as PC4) that name no rule."""
+    codes = list(registry())
+    return [p for p in patterns if not any(c.startswith(p) for c in codes)]
+
+
+def restrict(config: Config, select: list[str], ignore: list[str]) -> Config:
+    """Narrow `config` to the rules --select names (all when empty) minus those --ignore names,
+    on top of what the config file disables."""
+    for code in registry():
+        if (select and not _matches(code, select)) or _matches(code, ignore):
+            config.disable.add(code)
+    return config

@@ -23,6 +23,20 @@ class FileResult:
     def all_findings(self) -> list[Finding]:
         return [f for per_form in self.findings for f in per_form]
 
+    def relabel(self, name: str) -> None:
+        """Report everything under `name` instead of the path that was read (`check -` reads
+        standard input through a temporary file)."""
+        self.file = name
+        if self.error is not None:
+            self.error.file = name
+        for f in self.all_findings():
+            f.file = name
+        for form in self.forms:
+            parts = [form, form.funds, form.total, *form.indicators]
+            for part in parts:
+                if part.source is not None:
+                    part.source.file = name
+
 
 def check_file(path: str, engine: Engine, read: Callable[[str], list[Form]] = read_forms) -> FileResult:
     """`read` is forms.read.read_forms or a stoppable stand-in (forms.isolate.Isolated.read_forms)."""

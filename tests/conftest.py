@@ -21,3 +21,12 @@ def seed_path() -> Path:
     if not SEED.exists():
         pytest.skip("../shared is absent (a fresh clone has no seed): seed tests skipped")
     return SEED
+
+
+@pytest.fixture(autouse=True)
+def _language_per_test():
+    """A test that ran a command with --lang en must not leave English to the next one."""
+    yield
+    from reports.messages import set_lang
+
+    set_lang(None)

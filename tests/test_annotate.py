@@ -143,7 +143,7 @@ def test_cli_annotate(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("not a form at all\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["annotate", str(bad), "-o", str(tmp_path / "bad.xlsx"), "--no-nlp"])
-    assert res.exit_code == 1 and "no 自评表 found" in res.output
+    assert res.exit_code == 1 and "未找到自评表" in res.output
     assert not (tmp_path / "bad.xlsx").exists()
 
 

@@ -169,3 +169,27 @@ def test_unreadable_upload_shows_a_clear_error(server, browser, tmp_path):
     err = _wait(browser).until(EC.visibility_of_element_located((By.ID, "upload-error")))
     assert "无法读取该文件" in err.text and "会议纪要.txt" in err.text
     browser.save_screenshot(str(tmp_path / "error.png"))
+
+
+def test_failed_upload_disables_download_and_stops_the_spinner(server, browser, tmp_path):
+    bad = tmp_path / "会议纪要.txt"
+    bad.write_text("这不是自评表。\n", encoding="utf-8")
+    browser.get(server + "/")
+    browser.find_element(By.ID, "file").send_keys(str(bad))
+    assert browser.find_element(By.ID, "download-btn").is_enabled()      # a file is chosen
+    browser.find_element(By.ID, "check-btn").click()
+    _wait(browser).until(EC.visibility_of_element_located((By.ID, "upload-error")))
+    assert not browser.find_element(By.ID, "download-btn").is_enabled()
+    assert browser.find_element(By.ID, "check-status").text == ""
+    assert browser.find_element(By.ID, "check-btn").is_enabled()
+    assert "未找到自评表" in browser.find_element(By.ID, "upload-error").text
+    # a download that fails also stops the spinner and leaves the button off
+    browser.execute_script('document.getElementById("download-btn").disabled = false')
+    browser.find_element(By.ID, "download-btn").click()
+    _wait(browser).until(lambda d: "无法生成工作簿" in d.find_element(By.ID, "upload-error").text)
+    assert browser.find_element(By.ID, "check-status").text == ""
+    assert not browser.find_element(By.ID, "download-btn").is_enabled()
+    # choosing another file turns it back on
+    good = webforms.write_xlsx(tmp_path / "图书馆自评表.xlsx")
+    browser.find_element(By.ID, "file").send_keys(str(good))
+    assert browser.find_element(By.ID, "download-btn").is_enabled()

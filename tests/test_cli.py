@@ -1,4 +1,7 @@
-"""The command line: check (human, json, csv), rules, exit codes and clear errors."""
+"""The command line: check (human, json, csv), rules, exit codes and clear errors.
+
+The linter conventions (formats, baseline, selection, exit codes, config discovery, stdin) are in
+tests/test_cli_conventions.py."""
 from __future__ import annotations
 
 import csv
@@ -36,9 +39,12 @@ def test_check_seed_json_reproduces_forms_and_lost_points(seed_path):
 
 def test_check_human_report_groups_by_form(seed_path):
     result = run("check", seed_path, "--no-nlp")
-    assert "form 2: 区县管理部租赁费物业费 (2020)" in result.output
+    assert "第 2 张表：区县管理部租赁费物业费（2020 年度）" in result.output
     assert "PC202" in result.output and ":46" in result.output
-    assert "3 form(s), 6 indicator(s) lost points" in result.output
+    assert "1 个文件，3 张表，6 个指标扣分" in result.output
+    english = run("check", seed_path, "--no-nlp", "--lang", "en")
+    assert "form 2: 区县管理部租赁费物业费 (2020)" in english.output
+    assert "3 form(s), 6 indicator(s) lost points" in english.output
 
 
 def test_check_csv_one_finding_a_row():
@@ -64,9 +70,9 @@ def test_bad_files_are_reported_and_the_batch_goes_on(tmp_path):
                  EXAMPLE, "--no-nlp")
     assert result.exit_code == 1
     out = result.output
-    assert "missing.txt: no such file" in out
-    assert "empty.txt: file is empty" in out
-    assert "notes.txt: no 自评表 found" in out
+    assert "missing.txt: 文件不存在" in out
+    assert "empty.txt: 文件为空" in out
+    assert "notes.txt: 未找到自评表" in out
     assert "街道社区卫生服务站运行保障" in out
     assert "Traceback" not in out
 
@@ -88,7 +94,8 @@ def test_config_switches_rules_off(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('disable = ["PC9"]\n', encoding="utf-8")
     result = CliRunner().invoke(cli.main, ["check", str(EXAMPLE), "--config", str(bad)])
-    assert result.exit_code == 2 and "unknown rule code" in result.output
+    assert result.exit_code == 2 and "未知的规则代码 'PC9'" in result.output
+    assert len(result.output.strip().splitlines()) == 2        # the count, then the one problem
 
 
 def test_rules_lists_every_rule():
@@ -112,7 +119,7 @@ def test_rules_and_no_nlp_check_import_no_nlp_stack():
 
 def test_every_command_has_help_with_an_example():
     for name, command in cli.main.commands.items():
-        assert command.help and "Example" in command.help, name
+        assert command.help and "示例：" in command.help, name
 
 
 def test_every_command_is_documented_in_the_readme():

@@ -28,9 +28,8 @@ DUPS = [{"group": 1, "occurrences": 7, "forms": 6, "files": 5, "variants": 2,
 def test_report_has_every_section_and_no_network():
     page = render(_summary(), DUPS, rule_names={"PC101": "Indicator lost points",
                                                "PC404": "Measure is a slogan"})
-    for heading in ("Self-scores vs recomputed", "Most frequent rule findings",
-                    "Vague phrases that recur most", "Departments by share of flagged",
-                    "Near-duplicate explanations"):
+    for heading in ("自评总分与复算总分分布", "最常见的问题", "反复出现的空泛表述", "各主管部门说明被标记比例",
+                    "跨表近似重复的说明", "未能评分的文件"):
         assert heading in page
     assert page.count("<svg") >= 4
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
@@ -49,8 +48,8 @@ def test_numbers_in_the_charts():
     s = _summary()
     page = render(s, [], rule_names={})
     assert s.mismatch == 1 and s.with_both == 2
-    assert "滨江区教育局: 2 of 2 flagged" in page
-    assert "“进一步加强” in 4 explanations" in page
+    assert "滨江区教育局：2 条中 2 条被标记" in page
+    assert "“进一步加强”出现在 4 条说明中" in page
     assert "（未发现）" in page          # no duplicate groups
 
 
@@ -59,3 +58,33 @@ def test_empty_batch_renders(tmp_path):
     write_report(str(out), BatchSummary(), [])
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+
+
+def test_failed_files_are_listed_with_stage_and_reason():
+    page = render(_summary(), [], rule_names={}, errors_at="s.errors.csv")
+    assert "未能评分的文件" in page and "c.xlsx" in page and "读取" in page
+    s = BatchSummary()
+    for k in range(60):
+        s.observe("errors", {"file": f"f{k}.xlsx", "stage": "read", "message": "no such file"})
+    page = render(s, [], rule_names={}, errors_at="s.errors.csv")
+    assert "f49.xlsx" in page and "f50.xlsx" not in page
+    assert "另有 10 条，完整列表见 s.errors.csv" in page and "文件不存在" in page
+
+
+def test_chart_labels_fit_and_english_on_request():
+    from reports.html import hbar_svg, text_width
+    from reports.messages import set_lang
+
+    long = "PC106 自评分偏高：得分高于按评分规则计算的分数"
+    svg = hbar_svg([(long, 3, long), ("PC101 指标扣分", 1, "")])
+    label_x = int(re.search(r'<text x="(\d+)"', svg).group(1))
+    assert f">{long}<title>" in svg and label_x >= text_width(long)      # whole, not cut off
+    very = "某某市某某区" * 30
+    svg = hbar_svg([(very, 1, very)])
+    assert "…<title>" in svg and f"<title>{very}</title>" in svg        # cut, whole on hover
+    set_lang("en")
+    try:
+        page = render(_summary(), [], rule_names={})
+        assert "Self-scores vs recomputed totals" in page and 'lang="en"' in page
+    finally:
+        set_lang(None)

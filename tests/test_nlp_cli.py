@@ -69,4 +69,4 @@ def test_evaluate_dev_set_runs():
 def test_nlp_commands_have_help():
     for cmd in ("train", "evaluate", "explain", "classify"):
         r = run(cmd, "--help")
-        assert r.exit_code == 0 and "Example:" in r.output
+        assert r.exit_code == 0 and "示例：" in r.output

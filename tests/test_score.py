@@ -44,7 +44,7 @@ def test_form_and_indicator_tables(corpus, tmp_path):
                 "recomputed_total", "lost_point_indicators", "missing_explanations",
                 "cutoff_explanations", "vague_explanations", "PC101", "PC201", "PC404"):
         assert col in first
-    assert [f["form"] for f in forms[:2]] == ["0", "1"]
+    assert [f["form"] for f in forms[:2]] == ["1", "2"]     # numbered as the terminal numbers them
     # the generator's totals are the sum of its row scores and the budget score
     for f in forms:
         assert abs(float(f["stated_total"]) - float(f["recomputed_total"])) < 0.02
@@ -174,9 +174,9 @@ def test_resume_from_a_partial_output(corpus, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(out, read_only=True)
-    assert {"forms", "indicators", "errors", "duplicates"} <= set(wb.sheetnames)
-    rows = list(wb["forms"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("file", "form", "project")
+    assert {"表", "指标", "错误", "重复说明"} <= set(wb.sheetnames)      # Chinese unless --lang en
+    rows = list(wb["表"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("文件", "表序号", "项目名称")
     assert sorted(r[0] for r in rows[1:]) == sorted(f for f in files for _ in range(2))
     assert isinstance(rows[1][1], int) and isinstance(rows[1][6], float)
 
@@ -207,11 +207,11 @@ def test_cli_score(corpus, tmp_path):
     res = CliRunner().invoke(main, ["score", str(corpus), "-o", str(out), "--no-nlp",
                                     "--workers", "1", "--report", str(report)])
     assert res.exit_code == 0, res.output
-    assert "3 file(s) scored, 6 form(s)" in res.output
+    assert "已评分 3 个文件，6 张表" in res.output
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     res = CliRunner().invoke(main, ["score", str(tmp_path / "missing.txt"), "-o", str(out),
                                     "--no-nlp", "--workers", "1"])
-    assert res.exit_code == 1 and "1 error row" in res.output
+    assert res.exit_code == 1 and "1 条错误记录" in res.output
     res = CliRunner().invoke(main, ["score", str(corpus), "-o", str(tmp_path / "s.json")])
     assert res.exit_code == 2 and ".csv, .xlsx or .parquet" in res.output
 
@@ -321,8 +321,8 @@ def test_xlsx_tables_longer_than_a_sheet_continue_on_the_next(corpus, tmp_path, 
     out = tmp_path / "s.xlsx"
     stats = score([str(corpus)], str(out), workers=1, no_nlp=True, progress=False)
     wb = load_workbook(out, read_only=True)
-    sheets = [n for n in wb.sheetnames if n.startswith("indicators")]
-    assert sheets[:2] == ["indicators", "indicators 2"]
+    sheets = [n for n in wb.sheetnames if n.startswith("指标")]
+    assert sheets[:2] == ["指标", "指标 2"]
     assert sum(sum(1 for _ in wb[n].iter_rows()) - 1 for n in sheets) == stats.indicators
     # and resume reads every one of them back
     stats = score([str(corpus)], str(out), workers=1, no_nlp=True, resume=True, progress=False)

@@ -44,7 +44,7 @@ from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from starlette.exceptions import HTTPException
 
 from forms.errors import FormError
@@ -84,7 +84,9 @@ class Settings:
 
 
 class ExplainIn(BaseModel):
-    text: str = ""
+    model_config = ConfigDict(extra="forbid")     # a misspelt field is an error, not ignored
+
+    text: str
     indicator: str = ""
     target: str = ""
     actual: str = ""
@@ -323,7 +325,10 @@ def create_app(judge=None, engine=None, settings: Settings | None = None, reader
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        parts = ["/".join(str(x) for x in e.get("loc", ())[1:]) + ": " + e.get("msg", "") for e in exc.errors()]
+        parts = []
+        for e in exc.errors():
+            where = "/".join(str(x) for x in e.get("loc", ())[1:])
+            parts.append(f"{where}: {e.get('msg', '')}" if where else e.get("msg", ""))
         return JSONResponse({"error": "invalid request", "message": "; ".join(parts) or "invalid request"},
                             status_code=422)
 
@@ -403,10 +408,12 @@ def create_app(judge=None, engine=None, settings: Settings | None = None, reader
 
             return readers.run(p, read_forms, p)
 
+        from reports.messages import reader_error
+
         result = check_file(path, services.engine(no_nlp), read)
         if result.error is not None and not result.forms:
             raise HTTPException(422, {"error": "unreadable", "stage": result.error.stage,
-                                      "message": f"{name}: {result.error.message}"})
+                                      "message": f"{name}: {reader_error(result.error.message)}"})
         return result
 
     def check_work(no_nlp: bool):
@@ -436,8 +443,10 @@ def create_app(judge=None, engine=None, settings: Settings | None = None, reader
                 placed = readers.run(path, annotate, path, result.findings, result.forms, out,
                                      doing="annotating")
             except FormError as e:
+                from reports.messages import reader_error
+
                 raise HTTPException(422, {"error": "unreadable", "stage": e.stage,
-                                          "message": f"{name}: {e.message}"}) from None
+                                          "message": f"{name}: {reader_error(e.message)}"}) from None
             with open(out, "rb") as f:
                 return f.read(), len(placed)
         return work

@@ -30,6 +30,8 @@ def read(path: str, merged: str | None = None) -> list[Table]:
         except NotImplementedError:  # formatting_info unsupported for this file: lose merges only
             book = xlrd.open_workbook(path, on_demand=True, ragged_rows=True)
     except Exception as e:  # XLRDError, CompoundDocError, struct.error, AssertionError, ...
+        if _encrypted(path, e):
+            raise FormError(path, "encrypted workbook: save it without a password and read that") from None
         raise FormError(path, f"not a readable xls workbook ({type(e).__name__}: {e})") from None
     try:
         tables = []
@@ -48,6 +50,19 @@ def read(path: str, merged: str | None = None) -> list[Table]:
         return tables
     finally:
         book.release_resources()
+
+
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")   # a stream name in the OLE2 directory
+
+
+def _encrypted(path: str, error: Exception) -> bool:
+    """A password-protected workbook: an xls whose BIFF stream is encrypted (xlrd says so), or an
+    xlsx saved with a password, which Office wraps in an OLE2 container with an EncryptedPackage
+    stream (so it is sniffed as xls)."""
+    if "encrypted" in str(error).lower():
+        return True
+    with open(path, "rb") as fh:
+        return _ENCRYPTED_PACKAGE in fh.read(MAX_XLS_BYTES)
 
 
 def _sheet(book, sheet, path: str, mode: str) -> Table | None:

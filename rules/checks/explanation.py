@@ -21,6 +21,16 @@ def _cutoff_endings() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+@cache
+def _text_label(key: str) -> str:
+    """The form's own name for a form-level text cell (存在问题, 改进措施, …), never the model's key."""
+    import tomllib
+
+    data = tomllib.loads((Path(__file__).resolve().parents[2] / "forms" / "vocabulary.toml")
+                         .read_text(encoding="utf-8"))
+    return data["form_texts"].get(key, ["表级说明"])[0]
+
+
 def looks_cut_off(text: str) -> str | None:
     """The dangling ending if the text stops mid-sentence, else None.
 
@@ -121,5 +131,6 @@ class CutOffExplanation(Rule):
         for key, text in form.texts.items():
             ending = looks_cut_off(text) if says_nothing(text) is None else None  # not a template prompt
             if ending:
-                yield self.finding(form, f"表级说明（{key}）在句中截断（…{text[-12:]}）",
-                                   evidence={"ending": ending}, suggestion="补全被截断的说明。")
+                yield self.finding(form, f"{_text_label(key)}在句中截断（…{text[-12:]}）",
+                                   field="explanation", evidence={"ending": ending, "text": key},
+                                   suggestion="补全被截断的说明。")

@@ -89,7 +89,7 @@ def test_score_keeps_the_good_rows_and_finishes(hostile, tmp_path):
     elapsed = time.perf_counter() - t
     stderr = r.stderr.decode(errors="replace")
     assert r.returncode == 1, stderr
-    assert "Traceback" not in stderr and "error row(s)" in stderr
+    assert "Traceback" not in stderr and "条错误记录" in stderr and "个文件未能评分" in stderr
     read = lambda p: list(csv.DictReader(open(p, newline="", encoding="utf-8-sig")))  # noqa: E731
     forms = read(out)
     errors = {e["file"]: e for e in read(tmp_path / "scores.errors.csv")}

@@ -221,7 +221,7 @@ def test_a_full_disk_while_writing_a_report_is_one_clear_error(tmp_path, monkeyp
     monkeypatch.setattr(reports.safe, "open", _full_disk_open(100), raising=False)
     r = CliRunner().invoke(cli.main, ["check", "--no-nlp", "--format", "json", "-o", str(out),
                                       str(cases.EXAMPLE)])
-    assert r.exit_code == 1 and "report.json: cannot write the report: No space left on device" in r.output
+    assert r.exit_code == 1 and "report.json：无法写入：No space left on device" in r.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -158,7 +158,7 @@ def test_a_stuck_reader_is_killed_and_health_answers_meanwhile(tmp_path, live):
     assert time.perf_counter() - t < 10
     for r in replies:
         assert r.status_code == 422, r.text
-        assert re.match(r"form.txt: refused: reading took longer than 2 s", r.json()["message"])
+        assert re.match(r"form.txt: 已停止：处理超过 2 秒仍未完成", r.json()["message"])   # reports.messages
     assert len(replies) == 2
     r = httpx.post(base + "/api/check", files={"file": ("form.txt", FORM)}, data={"no_nlp": "true"}, timeout=30)
     assert r.status_code == 422          # fresh readers, stuck again, answered again

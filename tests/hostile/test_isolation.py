@@ -127,7 +127,7 @@ def test_check_reports_a_stuck_file_and_goes_on(tmp_path):
                           env={**os.environ, "PIANCHAI_READ_TIMEOUT_S": "1"})
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 1, err
-    assert f"{target}: refused: reading took longer than 1 s and was stopped".encode() in out
+    assert f"{target}: 已停止：处理超过 1 秒仍未完成".encode() in out          # reports.messages words it
     assert "街道社区卫生服务站运行保障".encode() in out
 
 
@@ -173,5 +173,5 @@ def test_annotate_stops_a_stuck_file(tmp_path):
                           env={**os.environ, "PIANCHAI_READ_TIMEOUT_S": "1"})
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 1
-    assert f"error: {target}: refused: reading took longer than 1 s".encode() in err
+    assert f"错误：{target}: 已停止：处理超过 1 秒仍未完成".encode() in err
     assert not out.exists()

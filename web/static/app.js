@@ -162,6 +162,8 @@ $("upload-form").addEventListener("submit", async (event) => {
   $("report").replaceChildren();
   $("check-status").textContent = "检查中…";
   $("check-btn").disabled = true;
+  $("download-btn").disabled = true;           // until this file has been read
+  let readable = false;
   try {
     const r = await fetch("/api/check", { method: "POST", body: uploadBody() });
     if (!r.ok) {
@@ -170,12 +172,15 @@ $("upload-form").addEventListener("submit", async (event) => {
       return showUploadError(`${head}：${why}`);
     }
     renderReport(await r.json());
+    readable = true;
     $("report").scrollIntoView({ block: "start" });
   } catch (e) {
     showUploadError(`检查失败：${e.message}`);
   } finally {
     $("check-status").textContent = "";
     $("check-btn").disabled = false;
+    // a file that could not be checked cannot be annotated either: choose another file first
+    $("download-btn").disabled = !readable;
   }
 });
 
@@ -242,6 +247,7 @@ $("download-btn").addEventListener("click", async () => {
   $("upload-error").hidden = true;
   $("check-status").textContent = "生成批注工作簿…";
   $("download-btn").disabled = true;
+  let done = false;
   try {
     const r = await fetch("/api/annotate", { method: "POST", body: uploadBody() });
     if (!r.ok) return showUploadError(`无法生成工作簿：${await errorMessage(r)}`);
@@ -252,10 +258,12 @@ $("download-btn").addEventListener("click", async () => {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-    $("check-status").textContent = "已下载。";
+    done = true;
   } catch (e) {
     showUploadError(`无法生成工作簿：${e.message}`);
   } finally {
-    $("download-btn").disabled = !$("file").files.length;
+    // the spinner stops either way; after a failure the button stays off until another file
+    $("check-status").textContent = done ? "已下载。" : "";
+    $("download-btn").disabled = !done;
   }
 });
