@@ -47,7 +47,8 @@ def render(results: list[FileResult], echo: Callable[[str], None], *, min_level:
             if not visible:
                 hidden = len(findings)
                 echo(click.style("  " + (t("report.hidden", level=level_name(min_level), n=hidden)
-                                         if hidden else t("report.no_findings")), fg="green"))
+                                         if hidden else t("report.no_findings_read" if form.unreadable
+                                                          else "report.no_findings")), fg="green"))
             for line in reading_notes(form):
                 echo(click.style(f"  {line}", fg="magenta"))
             echo("")
