@@ -37,6 +37,8 @@ _DATE = re.compile(
     r"|(?:20\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬|初)?)"
     r"\s*(?:之?前|以前|内|底前|完成|前完成|之前完成)?$")
 WEIGHT_ONLY = re.compile(r"^[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
+# A spreadsheet formula saved without its value ("=SUM(H8:H20)", "=G8*0.9"): a value is there, unread.
+FORMULA = re.compile(r"^=\s*(?:[A-Za-z]+\s*\(|\$?[A-Za-z]{1,3}\$?\d+)")
 # A number whose leading digits the extraction lost (".32"): a value is there, but not readable.
 _LOST_DIGITS = re.compile(r"^[.．]\d+$")
 _NUMTEXT = re.compile(r"^\s*\d+(?:\.\d+)?\s*分?\s*[（(]")
@@ -118,7 +120,7 @@ def classify(cell: str) -> int:
     s = cell.strip()
     if not s:
         return EMPTY
-    if s in _DASHES or _LOST_DIGITS.match(s):
+    if s in _DASHES or _LOST_DIGITS.match(s) or FORMULA.match(s):
         return DASH
     v = vocabulary()
     k = key(s)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, QUANTITY, SECTION,
-                         STEM, TEXT, UNIT, WEIGHT_ONLY, align, classify, is_blank)
+                         STEM, TEXT, UNIT, WEIGHT_ONLY, FORMULA, align, classify, is_blank)
 from forms.cells import Table
 from forms.model import Form, FundsRow, Indicator, Source, Unreadable
 from forms.quantity import normalize, parse_number
@@ -34,6 +34,7 @@ _INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
 # How indicator names end: a fragment after the last row does not continue such a name (it is the
 # start of a row cut off by the excerpt).
 _COMPLETE_NAME = re.compile(r"(?:率|度|性|数|量|积|额|值|数量|人次|情况|[)）])$")
+_UNSAVED_FORMULA = "公式没有保存计算结果：请在 Excel 中打开、重新计算并保存后再检查"
 _NOTE = re.compile(r"^\[[^\]]*\]$")
 # Notes printed under a table explain its columns; they are no flattened header.
 _NOTE_PREFIX = re.compile(r"^\s*(?:注|备注|说明|填报说明|附注)\s*[:：]?")
@@ -403,6 +404,8 @@ class _Interpreter:
                                "execution_rate", "score")
                    if values.get(f) and _amount(values[f]) is None and not is_blank(values[f])}
         doubtful = (al.doubtful | damaged) & set(FUNDS_FIELDS)
+        if any(FORMULA.match(values.get(f, "")) for f in FUNDS_FIELDS):
+            self.unreadable(" ".join(v for v in values.values() if FORMULA.match(v)), _UNSAVED_FORMULA, src)
         if which == "total" and not self.funds_total_seen:
             self.funds_total_seen = True
             funds.budget_initial = amounts["budget_initial"]
@@ -661,6 +664,10 @@ class _Interpreter:
         row_src = Source(src.file, len(self.forms), src.line, src.sheet, cols)
         values.update(target=target, actual=actual)
         doubtful = al.doubtful & {"target", "actual", "weight", "score"}
+        unsaved = {f for f in ("target", "actual", "weight", "score") if FORMULA.match(got(f))}
+        if unsaved:
+            doubtful |= unsaved
+            self.unreadable(" ".join(got(f) for f in sorted(unsaved)), _UNSAVED_FORMULA, src)
         self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
                                  resets, row_src, frozenset(doubtful)))
 
@@ -687,6 +694,13 @@ class _Interpreter:
         total = self.b.form.total
         start = next((k for k, (_, c) in enumerate(filled) if self.v.is_total(c)), -1) + 1
         found = [(j, parse_number(c)) for j, c in filled[start:] if parse_number(c) is not None]
+        unsaved = [(j, c) for j, c in filled[start:] if FORMULA.match(c)]
+        if unsaved:
+            # 总分 written as a formula whose value was never saved: what it sums is unknown here.
+            for j, _ in unsaved:
+                col = self.columns[j] if j < len(self.columns) else "score"
+                total.doubtful = total.doubtful | {col if col in ("weight", "score") else "score"}
+            self.unreadable(" ".join(c for _, c in unsaved), _UNSAVED_FORMULA, src)
         if len(found) >= 2:
             total.weight, total.score = found[-2][1], found[-1][1]
         elif found:

@@ -318,3 +318,22 @@ def test_a_note_under_the_table_naming_its_columns_is_no_flattened_header(tmp_pa
                              ["总分", "100", "100"],
                              ["注:1.一级指标分值统一设置为产出指标50分,三级指标分值按重要程度确定,得分不超过分值。"]])
     assert not form.unreadable
+
+
+def test_formulas_saved_without_their_values_are_reported_not_read_as_blank(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in [["项目支出绩效自评表"], ["项目名称", "社区卫生"], MOF_HEAD,
+              ["", "产出指标", "数量指标", "签约人数", "≥100人", "96人", 50, 48, "签约系统晚上线。"],
+              ["", "效益指标", "社会效益指标", "满意度", "≥90%", "95%", 50, "=G5*0.9", ""],
+              ["总分", "", "", "", "", "", "=SUM(G4:G5)", "=SUM(H4:H5)", ""]]:
+        ws.append(r)
+    wb.save(tmp_path / "form.xlsx")   # openpyxl saves formulas without cached values
+    [form] = read_forms(tmp_path / "form.xlsx")
+    assert form.indicators[1].score is None and "score" in form.indicators[1].doubtful
+    assert (form.total.weight, form.total.score) == (None, None)
+    assert form.total.doubtful == {"weight", "score"}
+    assert [u.line for u in form.unreadable] == [5, 6]
+    assert all("公式没有保存计算结果" in u.why for u in form.unreadable)

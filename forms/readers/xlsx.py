@@ -4,8 +4,10 @@ openpyxl in normal mode (read-only mode has no merged ranges). A merged range's 
 spread by the `merged` policy (forms.readers.common: top-left only by default, "down", "repeat");
 rows are full width ("" for empty cells) so a list index is the column index; `lines` are
 worksheet row numbers (empty rows are left out, numbers kept). Cached formula results are read
-(`data_only`; a formula saved without a cached value reads ""), numbers are written as the sheet
-shows them ("10", "9.5", a percent-formatted 0.95 as "95%").
+(`data_only`); a formula saved without a cached value (a workbook written by a program, never
+opened in Excel) reads as its formula text ("=SUM(H8:H20)"), so the interpreter reports the cell
+as not read instead of taking it for blank. Numbers are written as the sheet shows them ("10",
+"9.5", a percent-formatted 0.95 as "95%").
 
 Before openpyxl sees the file, the zip is checked for bombs and every worksheet's XML is streamed
 once through expat (no tree, no cells built) to count what openpyxl would build: cells, rows, and
@@ -34,7 +36,7 @@ def read(path: str, merged: str | None = None) -> list[Table]:
     mode = merged_mode(merged)
     check_file_size(path)
     check_zip(path, "xlsx")
-    check_sheets(path)
+    uncached = check_sheets(path)
     import openpyxl  # imported here: commands that never see a workbook don't pay for it
 
     try:
@@ -43,28 +45,38 @@ def read(path: str, merged: str | None = None) -> list[Table]:
             # a file object, not the name: openpyxl refuses names not ending in .xlsx/.xlsm,
             # and sniffing already found this is a workbook whatever it is called
             wb = openpyxl.load_workbook(fh, data_only=True)
+            formulas = None
+            if uncached:  # read again for the formula text; rare, so only then
+                fh.seek(0)
+                formulas = openpyxl.load_workbook(fh, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError,
             SyntaxError) as e:
         # SyntaxError covers xml.etree ParseError: a member cut off mid-XML.
         raise FormError(path, f"not a readable xlsx workbook ({type(e).__name__}: {e})") from None
     try:
         tables = []
-        for ws in wb.worksheets:
-            table = _sheet(ws, path, mode)
+        for k, ws in enumerate(wb.worksheets):
+            table = _sheet(ws, path, mode, formulas.worksheets[k] if formulas else None)
             if table is not None:
                 tables.append(table)
         return tables
     finally:
         wb.close()
+        if formulas:
+            formulas.close()
 
 
-def _sheet(ws, path: str, mode: str) -> Table | None:
+def _sheet(ws, path: str, mode: str, formulas=None) -> Table | None:
     values: dict[tuple[int, int], str] = {}
     height = width = 0
     # ws._cells holds only the cells present in the file; iter_rows would create every cell up
     # to max_row × max_column, which a stray format on row 1,048,576 makes enormous.
     for (r, c), cell in ws._cells.items():
         text = _text(cell)
+        if not text and formulas is not None:
+            written = formulas._cells.get((r, c))
+            if written is not None and isinstance(written.value, str) and written.value.startswith("="):
+                text = written.value
         if text:
             values[(r - 1, c - 1)] = text
             height, width = max(height, r), max(width, c)
@@ -102,11 +114,13 @@ class _Refused(Exception):
     pass
 
 
-def check_sheets(path: str) -> None:
-    """FormError if the worksheets hold more than openpyxl may build (see the module docstring)."""
+def check_sheets(path: str) -> bool:
+    """FormError if the worksheets hold more than openpyxl may build (see the module docstring);
+    whether any cell holds a formula saved without its value."""
     from xml.parsers import expat
 
-    counts = {"c": 0, "row": 0, "covered": 0}
+    counts = {"c": 0, "row": 0, "covered": 0, "uncached": 0}
+    cell = {"f": False, "v": False, "in_v": False}   # "v": a cached value with some text
 
     def area(ref: str, what: str) -> None:
         m = _REF.match(ref.strip())
@@ -123,7 +137,12 @@ def check_sheets(path: str) -> None:
 
     def start(name: str, attrs: dict) -> None:
         local = name.rpartition(" ")[2]
-        if local == "c":
+        if local == "f":
+            cell["f"] = True
+        elif local == "v":
+            cell["in_v"] = True
+        elif local == "c":
+            cell["f"] = cell["v"] = False
             counts["c"] += 1
             if counts["c"] + counts["covered"] > MAX_XLSX_CELLS:
                 under = " (counting those under merged ranges)" if counts["covered"] else ""
@@ -137,6 +156,17 @@ def check_sheets(path: str) -> None:
         elif local == "hyperlink":
             area(attrs.get("ref", ""), "hyperlink")
 
+    def end(name: str) -> None:
+        local = name.rpartition(" ")[2]
+        if local == "v":
+            cell["in_v"] = False
+        elif local == "c" and cell["f"] and not cell["v"]:
+            counts["uncached"] += 1
+
+    def text(data: str) -> None:
+        if cell["in_v"] and data.strip():
+            cell["v"] = True
+
     def doctype(*args) -> None:
         raise _Refused("the sheet declares a DOCTYPE (entity definitions), which no workbook has")
 
@@ -147,6 +177,8 @@ def check_sheets(path: str) -> None:
                     continue
                 parser = expat.ParserCreate(namespace_separator=" ")
                 parser.StartElementHandler = start
+                parser.EndElementHandler = end
+                parser.CharacterDataHandler = text
                 parser.StartDoctypeDeclHandler = doctype
                 with z.open(name) as f:
                     try:
@@ -157,6 +189,7 @@ def check_sheets(path: str) -> None:
         raise FormError(path, f"refused: {e}") from None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
         raise FormError(path, f"not a readable xlsx workbook ({type(e).__name__}: {e})") from None
+    return counts["uncached"] > 0
 
 
 def _column(letters: str) -> int:
