@@ -38,7 +38,9 @@ _DATE = re.compile(
     r"\s*(?:之?前|以前|内|底前|完成|前完成|之前完成)?$")
 WEIGHT_ONLY = re.compile(r"^[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
 # A spreadsheet formula saved without its value ("=SUM(H8:H20)", "=G8*0.9"): a value is there, unread.
-FORMULA = re.compile(r"^=\s*(?:[A-Za-z]+\s*\(|\$?[A-Za-z]{1,3}\$?\d+)")
+# Only arithmetic over cells counts: any other text starting with "=" is what the cell says.
+FORMULA = re.compile(r"^=\s*(?:(?:SUM|AVERAGE|ROUND|ROUNDUP|ROUNDDOWN|PRODUCT|MIN|MAX|IF|SUMIF)\s*\("
+                     r"|\$?[A-Z]{1,3}\$?\d+\s*(?:[-+*/]|$))", re.I)
 # A number whose leading digits the extraction lost (".32"): a value is there, but not readable.
 _LOST_DIGITS = re.compile(r"^[.．]\d+$")
 _NUMTEXT = re.compile(r"^\s*\d+(?:\.\d+)?\s*分?\s*[（(]")
