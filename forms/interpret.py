@@ -246,6 +246,9 @@ class _Interpreter:
             body = " ".join(c for _, c in filled[1:])
             if body and body not in form.texts.get(text_key, ""):  # not again from a carried merge
                 form.texts[text_key] = (form.texts.get(text_key, "") + body).strip()
+                if text_key not in form.text_sources and len(filled) > 1:
+                    form.text_sources[text_key] = Source(src.file, len(self.forms), src.line, src.sheet,
+                                                         {"explanation": filled[1][0]})
             return
         if any(self.v.is_total(c) for _, c in filled) and self.mode != "funds":
             self.total_row(filled, src)

@@ -206,7 +206,8 @@ class Form:
     project 项目名称, year 年度, department 主管部门, implementer 实施单位, goal 年度总体目标 with
     `goal_target` (预期目标) and `goal_actual` (实际完成情况). `texts` holds form-level explanation
     cells some templates have instead of per-row ones: keys `deviation` (偏差大或目标未完成原因分析),
-    `problems` (存在问题), `measures` (改进措施), `conclusion` (评价结论). `unreadable` lists rows seen but not read.
+    `problems` (存在问题), `measures` (改进措施), `conclusion` (评价结论), and `text_sources` where each cell is, so a
+finding on it points at its own cell. `unreadable` lists rows seen but not read.
     """
 
     project: str = ""
@@ -220,6 +221,7 @@ class Form:
     total: Total = field(default_factory=Total)
     texts: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
+    text_sources: dict[str, Source] = field(default_factory=dict)
     unreadable: list[Unreadable] = field(default_factory=list)
     has_weights: bool = True
     has_scores: bool = True

@@ -337,3 +337,14 @@ def test_formulas_saved_without_their_values_are_reported_not_read_as_blank(tmp_
     assert form.total.doubtful == {"weight", "score"}
     assert [u.line for u in form.unreadable] == [5, 6]
     assert all("公式没有保存计算结果" in u.why for u in form.unreadable)
+
+
+def test_form_level_texts_know_their_own_cell(tmp_path):
+    [form] = read(tmp_path, [["项目自评表"], ["项目名称", "长江禁捕补贴"],
+                             ["年度绩效目标", "一级指标", "二级指标", "三级指标", "年初目标值(A)", "实际完成值(B)", "得分"],
+                             ["产出指标", "数量指标", "补贴渔船数", "6", "5", "15"],
+                             ["偏差大或目标未完成原因分析", "一艘渔船证件过期，未纳入补贴名册。"],
+                             ["改进措施及结果应用方案", "下年度3月前完成证件核查"]])
+    src = form.text_sources["deviation"]
+    assert (src.line, src.cells["explanation"]) == (5, 1)
+    assert form.text_sources["measures"].line == 6

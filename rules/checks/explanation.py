@@ -132,5 +132,5 @@ class CutOffExplanation(Rule):
             ending = looks_cut_off(text) if says_nothing(text) is None else None  # not a template prompt
             if ending:
                 yield self.finding(form, f"{_text_label(key)}在句中截断（…{text[-12:]}）",
-                                   field="explanation", evidence={"ending": ending, "text": key},
+                                   source=form.text_sources.get(key), field="explanation", evidence={"ending": ending, "text": key},
                                    suggestion="补全被截断的说明。")
