@@ -10,7 +10,7 @@ CORPUS_DIR = ROOT / "corpus" / "explanations"
 DEV_SET = ROOT.parent / "shared" / "data" / "dev_explanations.jsonl"
 LABELS = ("specific", "generic", "absent")
 REQUIRED = ("id", "text", "cause", "measure")
-OPTIONAL_STR = ("sector", "kind", "style", "level1", "level2", "indicator", "target", "actual",
+OPTIONAL_STR = ("writer", "sector", "kind", "style", "level1", "level2", "indicator", "target", "actual",
                 "cause_note", "note")
 
 
@@ -34,6 +34,9 @@ def validate_row(row, where: str) -> dict:
     for key in ("weight", "score"):
         if row.get(key) is not None and not isinstance(row[key], (int, float)):
             raise CorpusError(f"{where}: {key} must be a number")
+    for key in OPTIONAL_STR:
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise CorpusError(f"{where}: {key} must be a string")
     return row
 
 
@@ -65,9 +68,12 @@ def corpus_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
 
 
 def read_corpus(paths) -> list[dict]:
+    """The rows of every file; a row without a `writer` is the file's own (its name without .jsonl):
+    leave-one-writer-out cross-validation needs one on every row."""
     rows, seen = [], {}
     for path in paths:
         for row in read_labelled(Path(path)):
+            row.setdefault("writer", Path(path).stem)
             if row["id"] in seen:
                 raise CorpusError(f"{path}: duplicate id {row['id']!r} (also in {seen[row['id']]})")
             seen[row["id"]] = path

@@ -7,7 +7,7 @@ import pytest
 from nlp.corpus import CorpusError, corpus_files, read_corpus, read_labelled
 
 LABELS = ("specific", "generic", "absent")
-FIELDS = ("id", "sector", "kind", "style", "level1", "level2", "indicator", "target", "actual",
+FIELDS = ("id", "writer", "sector", "kind", "style", "level1", "level2", "indicator", "target", "actual",
           "weight", "score", "text", "cause", "measure", "note")
 
 
@@ -27,6 +27,7 @@ def test_every_file_valid(path):
         missing = [f for f in FIELDS if f not in row]
         assert not missing, f"{path.name} row {row.get('id')}: missing {missing}"
         assert row["cause"] in LABELS and row["measure"] in LABELS
+        assert isinstance(row["writer"], str) and row["writer"], f"{row['id']}: writer"
         for key in ("weight", "score"):
             assert row[key] is None or isinstance(row[key], (int, float)), f"{row['id']}: {key}"
 
