@@ -7,6 +7,7 @@ splits clauses at commas: the unit the role tagger works on.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 
@@ -63,19 +64,40 @@ def split_clauses(text: str) -> list[Clause]:
     return [Clause(a, b, text[a:b]) for a, b in clause_spans(text)]
 
 
-def piece_spans(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, clause index) of each comma-level piece."""
-    pieces = []
-    for ci, (start, end) in enumerate(clause_spans(text)):
-        a = start
-        for m in _COMMA.finditer(text, start, end):
-            piece = _trim(text, a, m.start())
-            if piece:
-                pieces.append((*piece, ci))
-            a = m.end()
-        piece = _trim(text, a, end)
-        if piece:
-            pieces.append((*piece, ci))
+# every boundary of a piece in one scan: a sentence-end run or an enumeration marker starts a new
+# clause, a comma only a new piece (the alternatives never overlap, so each finds what it would alone)
+_BOUNDARY = re.compile(rf"(?P<end>{_SENTENCE_END.pattern})|(?P<comma>{_COMMA.pattern})|(?P<enum>{_ENUM})")
+
+
+def piece_spans(text: str, cuts: Sequence[int] = ()) -> list[tuple[int, int, int]]:
+    """(start, end, clause index) of each comma-level piece of the clauses of clause_spans();
+    `cuts` are further positions a piece ends at (where a dropped line break or space separated
+    two fragments)."""
+    # (gap start, gap end, starts a clause): a marker is no gap, it opens the next clause
+    bounds = [(m.start(), m.start(), True) if m.lastgroup == "enum" else (m.start(), m.end(), m.lastgroup == "end")
+              for m in _BOUNDARY.finditer(text)]
+    if cuts:
+        bounds.extend((c, c, False) for c in cuts)
+        bounds.sort()
+    bounds.append((len(text), len(text), True))
+    pieces, clause = [], []
+    ci, a = 0, 0
+    for g_start, g_end, new_clause in bounds:
+        seg = text[a:g_start]
+        lead = seg.lstrip(_STRIP)
+        body = lead.rstrip(_STRIP)
+        if body:
+            start = a + len(seg) - len(lead)
+            clause.append((start, start + len(body), ci))
+        a = g_end
+        if new_clause and clause:
+            # a clause that is only a marker ("（1）" before a line break) is none
+            if len(clause) == 1 and _is_only_marker(text, clause[0][0], clause[0][1]):
+                clause = []
+                continue
+            pieces.extend(clause)
+            clause = []
+            ci += 1
     return pieces
 
 

@@ -19,12 +19,13 @@ the indicator name, "未达到") and substance.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from operator import itemgetter
 
 from nlp.clauses import piece_spans
-from nlp.lexicon import default_lexicon
+from nlp.lexicon import default_lexicon, default_non_answers, default_ocr_slips
 from nlp.pipeline import segment_raw
 
 AXES = ("cause", "measure")
@@ -40,20 +41,24 @@ _DATE = re.compile(
 _FREQ = re.compile(r"每[天日周旬月季年]|每半年|每季度|每学期|定期|周报|月报")
 _QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|期|册|座|台|套|万|元|公里|天|小时|份|条)"
                     r"|[一二两三四五六七八九十百]+(?:个|人|次|家|名|户|所|项|场|期|台|套|天)")
-_NULL_TEXT = re.compile(r"^[\s/\\0-9.、。－—-]*$|^(?:无|暂无|没有|已完成|完成|全部完成|已全部完成|正常|无偏差|无问题)[。.！!]?$")
+# what is left of a text for the non-answer and not-judged tests: no spaces, punctuation, symbols
+_NOT_WORD = re.compile(r"[\W_]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_FOREIGN_LETTER = re.compile(rf"[^\W\d_{_CJK}]")     # letters of other scripts (Latin, Cyrillic…)
+MIN_CJK = 2            # one Chinese character alone ("是", "因") is too little to judge
 _ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
 _DONE_LEAD = re.compile(
-    r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入)"
-    r"|^[^，。；已]{1,8}?已(?:于|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
+    r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入|[^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))"
+    r"|^[^，。；已]{1,8}?已(?:于(?![^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
     r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
 # "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
 # "…改为/调整为/设定为…": a changed arrangement
 _FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
-_REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|前完成|前交货)")
+_REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前)")
 _CHANGE = re.compile(r"改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
-_WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
+_WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|年内|全年|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
 # characters so common in indicator names that sharing them says nothing
 _COMMON = set("的率数量度性和与及等了在是为有个年")
@@ -62,13 +67,50 @@ _COMMON = set("的率数量度性和与及等了在是为有个年")
 class Prepared:
     """Everything the models read about one explanation (plain attributes; built by prepare())."""
 
-    __slots__ = ("text", "norm", "offsets", "pieces", "piece_hits", "hits", "cause_text", "measure_text",
-                 "cause_tokens", "measure_tokens", "hand", "empty")
+    __slots__ = ("text", "norm", "offsets", "pieces", "piece_counts", "hits", "cause_text", "measure_text",
+                 "cause_tokens", "measure_tokens", "hand", "empty", "not_judged")
+
+
+# full-width digits, letters and ％ (１００％, Ａ) → ASCII, one character for one; full-width
+# punctuation (，：；) is how Chinese is written and stays
+_FULLWIDTH = re.compile("[\uff05\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_TO_ASCII = {c: c - 0xFEE0 for c in (0xFF05, *range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+# a slip's first character that is a real word's second: 自己, 知己; 周末, 期末, 年末
+_SLIP_GUARD = {"己": "(?<![自知异利克舍])", "末": "(?<![周期年月季岁始本颠])"}
+# the letter O read for a zero inside a number: "9O%", "2O24年"
+_LETTER_ZERO = re.compile(r"(?<=\d)[Oo〇](?=[\d%年月日万元个人])|(?<=\d[.])[Oo](?=\d)|(?<![A-Za-z])[Oo](?=\d{2}[\d年])")
+
+
+@lru_cache(maxsize=1)
+def _ocr_slips() -> tuple[re.Pattern, dict[str, str]]:
+    slips = default_ocr_slips()
+    if any("己" not in w and "末" not in w for w in slips):
+        raise ValueError("ocr_slips.txt: every slip must contain 己 or 末 (repair() looks for them first)")
+    # grouped by first character ("己(?:经|完成|…)"): a literal first character keeps the scan fast
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(slips, key=len, reverse=True):
+        by_first.setdefault(w[0], []).append(re.escape(w[1:]))
+    alternatives = (f"{_SLIP_GUARD.get(c, '')}{re.escape(c)}(?:{'|'.join(tails)})" for c, tails in by_first.items())
+    return re.compile("|".join(alternatives)), slips
+
+
+def repair(text: str) -> str:
+    """Undo extraction slips character for character (same length, so offsets stay valid):
+    full-width digits and letters, O read for 0, and the listed OCR slips (己完成 → 已完成)."""
+    if _FULLWIDTH.search(text):
+        text = text.translate(_TO_ASCII)
+    if "O" in text or "o" in text or "〇" in text:
+        text = _LETTER_ZERO.sub("0", text)
+    if "己" in text or "末" in text:          # every listed slip has one of them
+        pattern, slips = _ocr_slips()
+        text = pattern.sub(lambda m: slips[m.group()], text)
+    return text
 
 
 def normalise(text: str) -> tuple[str, Sequence[int]]:
-    """Drop whitespace next to CJK characters (PDF line wraps); map each kept char to its offset."""
-    text = text or ""
+    """Repair extraction slips, drop whitespace next to CJK characters (PDF line wraps); map each
+    kept char to its offset in `text`."""
+    text = repair(text or "")
     if not _ANY_SPACE.search(text):
         return text, range(len(text))       # most texts: the identity, without building a list
     keep = [True] * len(text)
@@ -83,12 +125,28 @@ def normalise(text: str) -> tuple[str, Sequence[int]]:
     return norm, offsets
 
 
-def _numbers(s: str) -> set[str]:
-    out = set()
-    for m in _NUMBER.finditer(s or ""):
-        v = m.group()
-        out.add(v.rstrip("0").rstrip(".") if "." in v else v)
-    return out
+def _bare_non_answer(bare: str) -> bool:
+    return not bare or bare.isdigit() or default_non_answers().match(bare)
+
+
+def is_non_answer(text: str) -> bool:
+    """Empty, only digits/punctuation/symbols ("0", "/", "100%"), or a listed non-answer
+    ("无", "详见自评报告"): absent/absent by the guideline."""
+    return _bare_non_answer(_NOT_WORD.sub("", text))
+
+
+def _why_not_judged(bare: str) -> str | None:
+    """Why a text (without spaces and punctuation, no non-answer) cannot be judged at all (None:
+    judge it): mostly another script than Chinese, or a single Chinese character."""
+    if len(bare) > 8 and not _FOREIGN_LETTER.search(bare):
+        return None                     # the common case, without counting
+    cjk = len(_CJK_CHAR.findall(bare))
+    foreign = len(_FOREIGN_LETTER.findall(bare))
+    if foreign >= 3 and foreign > cjk:
+        return "非中文文本，无法判断"
+    if cjk < MIN_CJK and not foreign:
+        return "文字过短，无法判断"
+    return None
 
 
 # punctuation and ASCII digits: what a piece's "content" leaves out. Counted with a regex
@@ -106,76 +164,211 @@ def _count_in(s: str, chars) -> int:
     return sum(map(s.count, chars))
 
 
+def _cuts(norm: str, offsets: Sequence[int], hits) -> list[int]:
+    """Where a new role starts inside a comma-piece.
+
+    After a dropped space or line break: before a measure or cause cue, a taken action or a
+    section heading, or after a heading ("12户常年外出联系不上 明年3月前补齐", "原因分析⏎供货商停产").
+    A wrap inside a phrase ("进一步 加强") or before an ordinary word ("交 货") is no cut.
+    With no break at all (telegraphic notes: "差3500人剩余2个村明年6月前通水"): before a strong
+    measure opener ("下一步", "已责令"), a remainder with its plan ("剩余2个村…前") or a time to
+    come that heads an action — not "推迟到明年"."""
+    inline = []
+    opener_ends = set()
+    for h in hits:
+        if h.kind in ("measure_open", "measure_done") or (
+                h.kind == "measure_time" and not _DEFERRED.search(norm, max(h.start - 3, 0), h.start)
+                and _ACTION_AFTER.match(norm, h.end)):
+            inline.append(h.start)
+            opener_ends.add(h.end)
+    if opener_ends:       # "下一步将于…": one opener after another is one piece
+        inline = [i for i in inline if i not in opener_ends]
+    if "剩" in norm or "余" in norm or "未完成" in norm:
+        remainders = [m.start() for m in _INLINE_REMAINDER.finditer(norm)]
+        if remainders:
+            # "剩余2个村明年6月前通水" is one measure: no second cut at its time
+            inline = [i for i in inline if not any(0 < i - r <= 14 for r in remainders)] + remainders
+    if "已" in norm:
+        inline.extend(m.start() for m in _INLINE_DONE.finditer(norm))
+    cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)]
+    if not isinstance(offsets, range):         # whitespace was dropped
+        gaps = [i for i, (x, y) in enumerate(zip(offsets, offsets[1:]), 1) if y != x + 1]
+        if gaps:
+            starts = {h.start for h in hits if h.kind in _CUT_KINDS}
+            heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
+            cuts.extend(i for i in gaps if i in starts or i in heading_ends
+                        or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24]))
+    if not cuts:
+        return []
+    # never inside a phrase: "进一步 加强", "客观 原因"
+    return sorted({i for i in cuts if not any(h.start < i < h.end for h in hits)})
+
+
+# "推迟到明年", "结转至次年": a time to come that is where the shortfall went, not a plan
+_DEFERRED = re.compile(r"[到至延迟推转入]")
+_ACTION_AFTER = re.compile(r"[^，。；、\s]{3}")
+_INLINE_REMAINDER = re.compile(
+    r"(?:剩余|其余|余下|未完成(?:的)?部分)(?=[^，。；]{0,14}?(?:已|将|于|明年|次年|\d{1,2}月|前|计划|列入|纳入))")
+# an action already taken, mid-note ("断供三个月已改为备选品种"); not a state ("资金已于12月下达")
+_INLINE_DONE = re.compile(r"已(?:责令|要求|督促|追回|补|约谈|整改|返|重新|安排|组织|启动|列入|纳入|建立|修订|调整"
+                          r"|协调|报|申请|联系|委托|从|租用|招聘|新建|开通|增设|立案|移送|扣减|退回|更换|改为|改用)")
+
+
 def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") -> Prepared:
     p = Prepared()
     p.text = text or ""
     norm, offsets = normalise(p.text)
     p.norm, p.offsets = norm, offsets
-    p.empty = not norm or bool(_NULL_TEXT.match(norm))
+    bare = _NOT_WORD.sub("", norm)
+    p.empty = _bare_non_answer(bare)
+    p.not_judged = None if p.empty else _why_not_judged(bare)
     lex = default_lexicon()
     hits = lex.find(norm) if norm else []
     p.hits = hits
 
-    pieces = piece_spans(norm) if norm else []
-    roles, piece_hits = _roles(norm, pieces, hits)
+    pieces = piece_spans(norm, _cuts(norm, offsets, hits)) if norm else []
+    roles, piece_counts = _roles(norm, pieces, hits, indicator or "")
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
     p.pieces = [(a, b, role, ci) for (a, b, ci), role in zip(pieces, roles)]
-    p.piece_hits = piece_hits
+    p.piece_counts = piece_counts
 
     cause_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "cause"]
     measure_parts = [norm[a:b] for a, b, r, _ in p.pieces if r == "measure"]
     p.cause_text = "，".join(cause_parts)
     p.measure_text = "，".join(measure_parts)
-    p.cause_tokens = _tokens(p.cause_text)
-    p.measure_tokens = _tokens(p.measure_text)
+    p.cause_tokens, p.measure_tokens = _region_tokens(p.cause_text, p.measure_text)
     p.hand = _hand(p, indicator or "", target or "", actual or "")
     return p
 
 
-def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
-    """The role of each comma-piece (cause / measure / other) and the lexicon hits inside it."""
+_HEADINGS = {"heading_cause": "cause", "heading_measure": "measure", "heading_both": None,
+             "heading_other": "other"}
+_CUT_KINDS = frozenset(("measure_open", "measure_done", "measure_lead", "measure_time", "cause_open",
+                        *_HEADINGS))
+# how a piece repeating its row begins or ends, if not like the indicator: a number, a unit, a
+# tick box, "完成"
+_ECHO_EDGE = frozenset("0123456789%≥≤><=☑☐□■√口£þ成次户个万亿元米里亩吨座所项场家名台套册篇条件份天时钟批人")
+_REMAINDER_FIRST = frozenset("剩其余尚未")
+# pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
+_SHORT_PIECE = 32
+# what may surround a heading: punctuation, a short note in brackets ("（限200字）")
+_HEADING_REST = re.compile(r"[（(][^）)]{0,12}[）)]|[\s：:。.；;、,，]")
+# what a piece that only repeats its row is made of, besides the indicator's own characters
+_ECHO_DROP = re.compile(r"[☑☐□■√口£þ]\s*(?:未完成|完成|是|否|有|无)|[\d.%‰≥≤><=＞＜\s☑☐□■√×口£þ/、，,：:（）()。；-]|完成|实际|目标|指标值|年度|全年|达到|"
+                        r"人次|户|个|万|亿|元|平方米|公里|亩|吨|座|所|项|场|家|名|台|套|册|篇|条|件|份|天|小时|分钟|次|批|人")
+
+
+def _is_echo(head: str, indicator: str) -> bool:
+    """The piece only repeats the row: its indicator's name, its values, a tick box ("240人次",
+    "家政服务培训人数420人", "☑完成□未完成") — text in the wrong cell, no cause."""
+    rest = _ECHO_DROP.sub("", head)
+    return not rest or all(c in indicator for c in rest)
+
+
+def _heading_of(norm: str, lead: int, end: int, headings: list) -> tuple[bool, str | None]:
+    """(is the piece only headings, the side it opens): "（三）存在的问题及原因分析：",
+    "偏差原因分析及改进措施（限200字）", a heading twice."""
+    if not headings or headings[0].start != lead:
+        return False, None
+    parts, pos = [], lead
+    for h in headings:
+        parts.append(norm[pos:h.start])
+        pos = max(pos, h.end)
+    parts.append(norm[pos:end])
+    if _HEADING_REST.sub("", "".join(parts)):
+        return False, None
+    sides = {_HEADINGS[h.kind] for h in headings}
+    return True, sides.pop() if len(sides) == 1 else None
+
+
+def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], list[tuple]]:
+    """The role of each comma-piece (cause / measure / other / heading) and what its lexicon hits
+    count: (hits per kind, vague phrases also as vague_cause / vague_measure by their axis; the
+    characters they cover that are no substance on the cause side; on the measure side; that are
+    vague).
+
+    A piece that is only a section heading ("（三）存在的问题及原因分析", "整改措施：") is a heading:
+    the pieces under it take its side unless they say otherwise (a measure cue under a cause
+    heading, "由于" under a measure heading). A piece that only repeats the row (its name, its
+    values) is other."""
     roles = []
-    piece_hits = []
+    piece_counts = []
     prev_role, prev_clause = None, -1
+    section = None
     hi, n_hits = 0, len(hits)
+    non_answers = default_non_answers()
     for start, end, ci in pieces:
         counts: dict[str, int] = {}
-        vague_axes = set()
         lead = start
         m = _ENUM_LEAD.match(norm, start, end)
         if m:
             lead = m.end()
-        own = []
-        while hi < n_hits and hits[hi].start < start:
+        headings = []
+        cut_c = cut_m = vague_len = 0
+        time_at_head = False
+        while hi < n_hits and hits[hi][0] < start:
             hi += 1
         for k in range(hi, n_hits):
             h = hits[k]
-            if h.start >= end:
+            h_start, h_end, _, kind, entry = h
+            if h_start >= end:
                 break
-            if h.end <= end:
-                if h.kind == "measure_lead" and h.start != lead:
+            if h_end <= end:
+                if kind == "measure_lead" and h_start != lead:
                     continue                  # an imperative verb counts only at the head
-                own.append(h)
-                counts[h.kind] = counts.get(h.kind, 0) + 1
-                if h.entry is not None:
-                    vague_axes.add(h.entry.axis)
-        piece_hits.append(own)
+                if kind in _HEADINGS:
+                    headings.append(h)
+                    continue                  # a heading word inside a sentence is no heading
+                counts[kind] = counts.get(kind, 0) + 1
+                n = h_end - h_start
+                if entry is not None:
+                    key = _VAGUE_KEY[entry.axis]
+                    counts[key] = counts.get(key, 0) + 1
+                    vague_len += n
+                if kind in _CAUSE_CUT:
+                    cut_c += n
+                if kind in _MEASURE_CUT:
+                    cut_m += n
+                if kind == "measure_time" and h_start <= lead + 1:
+                    time_at_head = True
+        piece_counts.append((counts, cut_c, cut_m, vague_len))
+        is_heading, heading = _heading_of(norm, lead, end, headings) if headings else (False, None)
+        if is_heading:
+            roles.append("heading")
+            section, prev_role, prev_clause = heading, "heading", ci
+            continue
         head = norm[lead:end]
-        causal = counts.get("cause_open") or counts.get("concrete_cause") or counts.get("restate")
-        if counts.get("measure_open") or counts.get("measure_done"):
+        cause_cue = counts.get("cause_open") or counts.get("concrete_cause")
+        causal = cause_cue or counts.get("restate")
+        timed = counts.get("measure_time") and (not cause_cue or time_at_head)
+        if len(head) <= _SHORT_PIECE and (
+                (head[:1] in non_answers.first and non_answers.match(_NOT_WORD.sub("", head)))
+                or (head[:2] in indicator or head[0] in _ECHO_EDGE or head[-1] in _ECHO_EDGE)
+                and _is_echo(head, indicator)):
+            role = "other"                    # "无。" under a heading; the row's own value
+        elif counts.get("measure_open") or counts.get("measure_done") or timed:
             role = "measure"
-        elif _DONE_LEAD.match(head) or _REMAINDER.match(head) or (
-                not counts.get("cause_open") and (_WILL.match(head) or _FROM_NOW.search(head)
+            if counts.get("measure_open") and section in ("cause", "other"):
+                section = "measure"           # "原因：…。下一步将…": the measures have begun
+        elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
+                not counts.get("cause_open") and (("将" in head and _WILL.match(head))
+                                                  or ("起" in head and _FROM_NOW.search(head))
                                                   or _CHANGE.search(head))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
+        elif section == "cause":
+            role = "cause"                    # under 存在问题: a leading "加强" is no measure
+        elif section == "measure" and not _CAUSE_STRONG.search(norm, start, end):
+            role = "measure"
+        elif section == "other":
+            role = "cause" if cause_cue else "other"     # under 完成情况: a description
         elif counts.get("measure_lead") and not counts.get("cause_open"):
             role = "measure"                  # "加强领导；严格考核"
         elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, start, end):
             role = "measure"                  # the rest of a measure sentence
-        elif prev_role == "measure" and m and not causal and "cause" not in vague_axes:
+        elif prev_role == "measure" and m and not causal and "vague_cause" not in counts:
             role = "measure"                  # the next numbered item of a measure list
-        elif "measure" in vague_axes and not causal and "cause" not in vague_axes:
+        elif "vague_measure" in counts and not causal and "vague_cause" not in counts:
             role = "measure"                  # a bare slogan
         elif (counts.get("praise") or counts.get("null")) and not causal:
             role = "other"
@@ -183,13 +376,23 @@ def _roles(norm: str, pieces, hits) -> tuple[list[str], list[list]]:
             role = "cause"
         roles.append(role)
         prev_role, prev_clause = role, ci
-    return roles, piece_hits
+    return roles, piece_counts
 
 
-def _tokens(s: str) -> list[str]:
-    if not s:
-        return []
-    return ["#" if t[0].isdigit() else t for t in segment_raw(s) if t not in _PUNCT and not t.isspace()]
+def _tokens(raw) -> list[str]:
+    return ["#" if t[0].isdigit() else t for t in raw if t not in _PUNCT and not t.isspace()]
+
+
+_SEP = "\x00"      # a character no text has; jieba keeps it as a token of its own
+
+
+def _region_tokens(cause: str, measure: str) -> tuple[list[str], list[str]]:
+    """The tokens of both regions, from one segmenter call (jieba never joins across _SEP)."""
+    if not (cause and measure):
+        return (_tokens(segment_raw(cause)) if cause else []), (_tokens(segment_raw(measure)) if measure else [])
+    raw = segment_raw(cause + _SEP + measure)
+    k = raw.index(_SEP)
+    return _tokens(raw[:k]), _tokens(raw[k + 1:])
 
 
 @lru_cache(maxsize=4096)
@@ -197,16 +400,68 @@ def _indicator_chars(indicator: str) -> frozenset:
     return frozenset(c for c in indicator if c not in _COMMON and c not in _PUNCT and not c.isdigit())
 
 
-@lru_cache(maxsize=4096)
-def _row_numbers(target: str, actual: str) -> frozenset:
-    """The numbers of the row's target and actual (rows repeat the same few: "100%", "≥95%")."""
-    return frozenset(_numbers(target) | _numbers(actual)) if (target or actual) else frozenset()
+# a number as written, with a 万/亿 multiplier right after it ("2.4万人" is 24000 as well as 2.4)
+_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
+_MULT = {"万": 1e4, "亿": 1e8}
 
+
+def _values(s: str) -> list[float]:
+    out = []
+    for m in _VALUE.finditer(s):
+        v = float(m.group(1))
+        out.append(v)
+        if m.group(2):
+            out.append(v * _MULT[m.group(2)])
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _row_values(target: str, actual: str) -> tuple[float, ...]:
+    """What a text restating this row's result may quote: the target and actual, their
+    difference, the completion rate (actual/target as a percentage) and, for rates, the gap to
+    100 (rows repeat the same few values: "100%", "≥95%")."""
+    t, a = _values(target), _values(actual)
+    vals = set(t) | set(a)
+    for x in t:
+        for y in a:
+            vals.add(abs(x - y))
+            if x:
+                vals.add(100.0 * y / x)
+    for y in a:
+        if y <= 100 and "%" in actual:
+            vals.add(100.0 - y)
+    return tuple(sorted(vals))
+
+
+def _restates(v: float, row: tuple[float, ...]) -> bool:
+    """`v` is one of the row's values (sorted), to the rounding a text would use."""
+    k = bisect_left(row, v)
+    return any(abs(v - r) <= max(0.051, 0.005 * abs(r)) for r in row[max(k - 1, 0):k + 1])
+
+
+# a deadline or a future date attached to an action: "3月底前", "明年二季度", "寒假期间", "于11月"
+_DEADLINE = re.compile(
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|中旬|上旬|下旬|\d{1,2}日)?(?:前|以前|之前)"
+    r"|(?:年底|年末|月底|季度末|汛期|汛前|开学|春节|雨季|寒假|暑假)(?:前|以前|之前|期间)"
+    r"|(?:明年|下年度|次年|下半年|下一年度|\d{4}年)(?:[一二三四1-4]季度|上半年|下半年|\d{1,2}月|年底|底前)"
+    r"|(?:于|在|到)\d{1,2}月")
+# a new target value: "调整为96%", "调到50家", "按近三年平均水平设定"
+_NEW_VALUE = re.compile(r"(?:调整为|调整到|调到|调为|设定为|设为|提高到|提高至|降为|降到|下调至|下调为|上调至|改为)"
+                        r"[^，。；]{0,6}\d|按[^，。；]{2,14}(?:设定|测算|确定|核定)")
+# who does it: an office of the unit, or "由…负责/牵头"
+_OWNER = re.compile(r"由[^，。；]{1,12}?(?:负责|牵头|实施|承担|组织)|(?:科|股|办公室|中心|站|所|卫生院|局|委|处)(?:负责|牵头|每|于|在|将|已)")
+
+
+# the measure region's counts of deadlines, new values, owners, frequencies, quantities (bare dates
+# and numbers added nothing in cross-validation once deadlines and quantities were counted)
+_MEASURE_COUNTS = (("deadline", _DEADLINE), ("new_value", _NEW_VALUE), ("owner", _OWNER), ("freq", _FREQ),
+                   ("quant", _QUANT))
 
 # hit kinds that are not substance: cut from a cause piece's length, or from a measure piece's
 _CAUSE_CUT = frozenset(("restate", "vague", "cause_open", "null", "praise"))
-_MEASURE_CUT = frozenset(("vague", "measure_open", "measure_lead", "measure_done"))
+_MEASURE_CUT = frozenset(("vague", "measure_open", "measure_lead", "measure_done", "measure_time"))
 _VAGUE_KEY = {"cause": "vague_cause", "measure": "vague_measure"}
+_ROLES = ("cause", "measure", "other", "heading")
 
 
 def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, dict[str, float]]:
@@ -214,55 +469,48 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
     # characters) are sums over the pieces, since the "，" joining them counts in neither
     norm = p.norm
     ind_chars = _indicator_chars(indicator)
-    row_numbers = _row_numbers(target, actual)
-    vague_cover = {"cause": 0, "measure": 0, "other": 0}
-    kinds = {"cause": {}, "measure": {}, "other": {}}
-    n_pieces = {"cause": 0, "measure": 0, "other": 0}
+    row = _row_values(target, actual)
+    vague_cover = dict.fromkeys(_ROLES, 0)
+    kinds = {r: {} for r in _ROLES}
+    n_pieces = dict.fromkeys(_ROLES, 0)
     restate_pieces = substance_pieces = substance_chars = nums_eq = nums_other = 0
+    factor_quant = factor_date = 0
     best_rest = clean_pieces = signal_pieces = best_cause = 0
     c_len = c_ind = 0
-    for (a, b, r, _), piece_hits in zip(p.pieces, p.piece_hits):
+    for (a, b, r, _), (counts, cut_c, cut_m, vague_len) in zip(p.pieces, p.piece_counts):
         n_pieces[r] += 1
+        if r == "heading":
+            continue
         kr = kinds[r]
-        cut = 0
-        flag_a = flag_b = False      # cause: restate / concrete cue; measure: vague / concrete signal
-        for h in piece_hits:
-            kind = h.kind
-            if h.entry is None:
-                kr[kind] = kr.get(kind, 0) + 1
-            else:
-                key = _VAGUE_KEY[h.entry.axis]
-                kr[key] = kr.get(key, 0) + 1
-                vague_cover[r] += h.end - h.start
-            if r == "cause":
-                if kind in _CAUSE_CUT:
-                    cut += h.end - h.start
-                if kind == "restate":
-                    flag_a = True
-                elif kind == "concrete_cause":
-                    flag_b = True
-            elif r == "measure":
-                if kind in _MEASURE_CUT:
-                    cut += h.end - h.start
-                if kind == "vague":
-                    flag_a = True
-                elif kind == "concrete_measure":
-                    flag_b = True
+        for kind, n in counts.items():
+            kr[kind] = kr.get(kind, 0) + n
+        vague_cover[r] += vague_len
         if r == "cause":
             s = norm[a:b]
-            nums = _numbers(s) if _NUMBER.search(s) else set()
-            eq = len(nums & row_numbers)
-            nums_eq += eq
-            nums_other += len(nums) - eq
+            eq = other = 0
+            if _NUMBER.search(s):
+                for v in _values(s):
+                    if _restates(v, row):
+                        eq += 1
+                    else:
+                        other += 1
+                nums_eq += eq
+                nums_other += other
+            quant = len(_QUANT.findall(s))
+            factor_quant += quant if quant > eq else 0
+            if _DATE.search(s):
+                factor_date += 1
             n_content = _content_chars(s)
             # indicator characters are never punctuation or digits: counting them in s is
             # counting them in its content
             in_ind_n = _count_in(s, ind_chars) if ind_chars else 0
             c_len += n_content
             c_ind += in_ind_n
-            rest = max(n_content - in_ind_n - cut, 0)
+            rest = max(n_content - in_ind_n - cut_c, 0)
             best_cause = max(best_cause, n_content - in_ind_n)
-            if rest <= 4 or ((flag_a or eq) and rest <= 8 and not flag_b):
+            # a piece that only restates: nothing left but the result itself, or a restating
+            # cue / the row's own numbers with little else ("差12户", "完成率81%，未达目标")
+            if "concrete_cause" not in counts and (rest <= 2 or (("restate" in counts or eq) and rest <= 8)):
                 restate_pieces += 1
             else:
                 substance_pieces += 1
@@ -271,11 +519,11 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
             # one by one: "one concrete action is enough, even among slogans"
             s = norm[a:b]
             m = _ENUM_LEAD.match(s)
-            rest = max(_content_chars(s[m.end():] if m else s) - cut, 0)
+            rest = max(_content_chars(s[m.end():] if m else s) - cut_m, 0)
             best_rest = max(best_rest, rest)
-            if rest >= 5 and not flag_a:
+            if rest >= 5 and "vague" not in counts:
                 clean_pieces += 1
-            if flag_b or _DATE.search(s) or _FREQ.search(s) or _QUANT.search(s):
+            if "concrete_measure" in counts or _DATE.search(s) or _FREQ.search(s) or _QUANT.search(s):
                 signal_pieces += 1
 
     mt = p.measure_text
@@ -301,9 +549,12 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "vague_cover": vague_cover["cause"] / c_len if c_len else 0.0,
         "nums_equal_row": nums_eq,
         "nums_other": nums_other,
+        "factor_quant": factor_quant,
+        "factor_date": factor_date,
         "indicator_overlap": ind_overlap_c,
         "praise": kinds["other"].get("praise", 0) + kinds["other"].get("null", 0),
         "best_piece": best_cause,
+        "headings": n_pieces["heading"],
         "has_measure": float(m_len > 0),
         "text_len": len(norm),
     }
@@ -312,32 +563,34 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
         "no_measure_region": float(m_len == 0),
         "measure_len": m_len,
         "measure_pieces": n_pieces["measure"],
-        "measure_open": km.get("measure_open", 0),
+        "measure_open": km.get("measure_open", 0) + km.get("measure_time", 0),
         "measure_done": km.get("measure_done", 0),
         "concrete_measure": km.get("concrete_measure", 0),
         "vague_measure": m_vague,
         "vague_cover": vague_cover["measure"] / m_len if m_len else 0.0,
         "rest_chars": m_rest,
-        "date": len(_DATE.findall(mt)),
-        "freq": len(_FREQ.findall(mt)),
-        "quant": len(_QUANT.findall(mt)),
-        "nums": len(_NUMBER.findall(mt)),
+        **{name: len(r.findall(mt)) for name, r in _MEASURE_COUNTS},
         "indicator_overlap": ind_overlap_m,
         "best_piece_rest": best_rest,
         "clean_pieces": clean_pieces,
         "signal_pieces": signal_pieces,
+        "headings": n_pieces["heading"],
         "has_cause": float(c_len > 0),
     }
     return {"cause": cause, "measure": measure}
-
-
 
 
 # ---- what the models read from a Prepared (shared by nlp/estimators.py and nlp/runtime.py)
 
 # counts and lengths that enter the models as log1p(min(x, 400)): a 10,000-character paste must
 # not swamp the scaler (applied column-wise in hand_matrix, once per batch)
-LOG_FEATURES = frozenset(['best_piece', 'best_piece_rest', 'cause_len', 'cause_open', 'cause_pieces', 'clean_pieces', 'concrete_cause', 'concrete_measure', 'date', 'freq', 'measure_done', 'measure_len', 'measure_open', 'measure_pieces', 'nums', 'nums_equal_row', 'nums_other', 'praise', 'quant', 'rest_chars', 'restate_cues', 'restate_pieces', 'signal_pieces', 'substance_chars', 'substance_pieces', 'text_len', 'vague_cause', 'vague_measure'])
+LOG_FEATURES = frozenset([
+    "best_piece", "best_piece_rest", "cause_len", "cause_open", "cause_pieces", "clean_pieces",
+    "concrete_cause", "concrete_measure", "deadline", "factor_date", "factor_quant", "freq",
+    "headings", "measure_done", "measure_len", "measure_open", "measure_pieces", "new_value",
+    "nums_equal_row", "nums_other", "owner", "praise", "quant", "rest_chars", "restate_cues",
+    "restate_pieces", "signal_pieces", "substance_chars", "substance_pieces", "text_len",
+    "vague_cause", "vague_measure"])
 LOG_CAP = 400
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,7 +17,8 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "corpus" / "lexicons"
 
 CUE_CATEGORIES = (
     "measure_open", "measure_done", "cause_open", "restate",
-    "concrete_cause", "concrete_measure", "null", "praise", "measure_lead",
+    "concrete_cause", "concrete_measure", "null", "praise", "measure_lead", "measure_time",
+    "heading_cause", "heading_measure", "heading_both", "heading_other",
 )
 
 
@@ -67,8 +69,8 @@ def read_cues(path: Path | None = None) -> list[tuple[str, str]]:
 _new_hit = tuple.__new__      # Hit(...) without the namedtuple's Python-level __new__ (hot path)
 
 
-def _start_then_longest(h: Hit) -> tuple[int, int]:
-    return h[0], h[0] - h[1]
+# sort key of a raw match (start, -end, …): by start, the longest first
+_start_then_longest = itemgetter(0, 1)
 
 
 class Lexicon:
@@ -92,30 +94,85 @@ class Lexicon:
         self._automaton.make_automaton()
 
     def find(self, text: str) -> list[Hit]:
-        raw: list[Hit] = []
+        raw = []
         for end_idx, (phrase, n, kinds) in self._automaton.iter(text):
             end = end_idx + 1
+            start = end - n
             for kind, entry in kinds:
-                raw.append(_new_hit(Hit, (end - n, end, phrase, kind, entry)))
+                raw.append((start, -end, phrase, kind, entry))
         raw.sort(key=_start_then_longest)
         kept: list[Hit] = []
         last_end: dict[str, int] = {}
         last_vague = -1
-        for hit in raw:
-            if hit.start < last_end.get(hit.kind, -1):
-                if hit.kind == "vague" and hit.end > last_end["vague"]:
+        for start, neg_end, phrase, kind, entry in raw:
+            end = -neg_end
+            if start < last_end.get(kind, -1):
+                if kind == "vague" and end > last_end["vague"]:
                     # overlapping vague phrases ("进一步加强" + "加强沟通协调") read as one span
                     prev = kept[last_vague]
-                    kept[last_vague] = Hit(prev.start, hit.end, text[prev.start:hit.end], "vague", prev.entry)
-                    last_end["vague"] = hit.end
+                    kept[last_vague] = _new_hit(Hit, (prev[0], end, text[prev[0]:end], "vague", prev[4]))
+                    last_end["vague"] = end
                 continue            # inside a longer hit of the same kind
-            if hit.kind == "vague":
+            if kind == "vague":
                 last_vague = len(kept)
-            kept.append(hit)
-            last_end[hit.kind] = hit.end
+            kept.append(_new_hit(Hit, (start, end, phrase, kind, entry)))
+            last_end[kind] = end
         return kept
 
 
 @lru_cache(maxsize=None)
 def default_lexicon() -> Lexicon:
     return Lexicon(read_cues(), read_vague())
+
+
+NON_ANSWER_KINDS = ("whole", "lead")
+LEAD_TAIL_MAX = 16          # "详见" + at most this many characters is still only a pointer
+
+
+class NonAnswers:
+    """Whole-text non-answers ("无", "详见自评报告"), compared without spaces and punctuation."""
+
+    def __init__(self, entries: list[tuple[str, str]]):
+        self.whole = frozenset(p.lower() for p, kind in entries if kind == "whole")
+        self.leads = tuple(p for p, kind in entries if kind == "lead")
+        # the first character of every entry, either case: a cheap test before match()
+        self.first = frozenset(c for p, _ in entries for c in (p[0].lower(), p[0].upper()))
+
+    def match(self, bare: str) -> bool:
+        """`bare`: the text without spaces and punctuation."""
+        bare = bare.lower()
+        return bare in self.whole or (bare.startswith(self.leads) and any(
+            bare.startswith(lead) and len(bare) - len(lead) <= LEAD_TAIL_MAX for lead in self.leads))
+
+
+def read_non_answers(path: Path | None = None) -> list[tuple[str, str]]:
+    path = path or LEXICON_DIR / "non_answers.txt"
+    entries = []
+    for lineno, line in _data_lines(path):
+        fields = line.split("\t")
+        if len(fields) != 2 or fields[1] not in NON_ANSWER_KINDS or not fields[0]:
+            raise ValueError(f"{path}:{lineno}: expected phrase<TAB>whole|lead")
+        entries.append((fields[0], fields[1]))
+    return entries
+
+
+@lru_cache(maxsize=None)
+def default_non_answers() -> NonAnswers:
+    return NonAnswers(read_non_answers())
+
+
+
+def read_ocr_slips(path: Path | None = None) -> list[tuple[str, str]]:
+    path = path or LEXICON_DIR / "ocr_slips.txt"
+    pairs = []
+    for lineno, line in _data_lines(path):
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0] or len(fields[0]) != len(fields[1]):
+            raise ValueError(f"{path}:{lineno}: expected extracted<TAB>written, of the same length")
+        pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+@lru_cache(maxsize=None)
+def default_ocr_slips() -> dict[str, str]:
+    return dict(read_ocr_slips())
