@@ -377,11 +377,13 @@ def list_rules(code, fmt):
               help="再加一个带标注的 JSONL 文件一起训练（可重复）。")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="模型和模型卡写到哪里（默认 models/）。")
-def train(extra, out_dir):
+@click.option("--final", is_flag=True,
+              help="另对开发集的只评分半集和真实说明评分（只写汇总）并写入模型卡。")
+def train(extra, out_dir, final):
     """用 corpus/（及 --extra 文件）训练说明分类器，写入 models/。
 
-    可复现：固定的划分和随机种子。写出 explanation.skops、它的数值导出和 MODEL_CARD.md；
-    有 ../shared 时附开发集指标。
+    可复现：固定的随机种子。先按写作者留一交叉验证并校准概率，再用全部语料训练：写出
+    explanation.skops、它的数值导出和 MODEL_CARD.md；有 ../shared 时附开发集可读半集的指标。
 
     示例：pianchai train --extra ../shared/seeds/003_4a6465395ea4fb81.labels.jsonl
     """
@@ -390,25 +392,27 @@ def train(extra, out_dir):
     from nlp.judge import MODELS_DIR
     from nlp.train import train as run
 
-    run(Path(out_dir) if out_dir else MODELS_DIR, [Path(p) for p in extra], log=click.echo)
+    run(Path(out_dir) if out_dir else MODELS_DIR, [Path(p) for p in extra], final=final, log=click.echo)
 
 
 @main.command(short_help="在带标注的 JSONL 上评估分类器。")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--errors", is_flag=True, help="列出判错的说明。")
+@click.option("--errors", is_flag=True, help="列出判错的说明（只评分的数据集不允许）。")
+@click.option("--dev-half", type=click.Choice(["read", "score_only"]), default=None,
+              help="只评开发集的这一半（corpus/dev_split.toml）。")
 @click.option("--model", default=None, type=click.Path(exists=True, dir_okay=False),
               help="模型文件（.npz 导出或 .skops）；默认用随包的模型。")
-def evaluate(file, errors, model):
-    """在带标注的 JSONL 文件上评估分类器：准确率、macro-F1、混淆矩阵、需修改判断的 F1。
+def evaluate(file, errors, dev_half, model):
+    """在带标注的 JSONL 文件上评估分类器：准确率、macro-F1、校准误差、混淆矩阵、需修改判断的 F1。
 
-    示例：pianchai evaluate ../shared/data/dev_explanations.jsonl --errors
+    示例：pianchai evaluate ../shared/data/dev_explanations.jsonl --dev-half read --errors
     """
     from nlp.corpus import CorpusError
     from nlp.feedback import evaluate_file
     from nlp.judge import load_judge
 
     try:
-        report, _ = evaluate_file(file, load_judge(model), errors)
+        report, _ = evaluate_file(file, load_judge(model), errors, dev_half)
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report)
@@ -453,7 +457,7 @@ def classify(in_file, out_file):
     """逐行评判 IN_FILE（每行 {"id","text","indicator"?,"target"?,"actual"?}；`-` 为标准输入），
     输出 JSONL。
 
-    输出行：{"id","cause","measure","cause_proba","measure_proba","flagged","evidence"}。
+    输出行：{"id","cause","measure","cause_proba","measure_proba","flagged","unsure","evidence"}。
     格式错误的输入行以“文件:行号”报告在标准错误上并跳过；有这样的行时退出码为 1。
 
     示例：pianchai classify texts.jsonl -o verdicts.jsonl

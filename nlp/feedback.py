@@ -12,9 +12,9 @@ import click
 
 from nlp.corpus import iter_jsonl, read_labelled
 
-LABEL_ZH = {"specific": "具体", "generic": "笼统", "absent": "缺失"}
+LABEL_ZH = {"specific": "具体", "generic": "笼统", "absent": "缺失", "unjudged": "未判断"}
 AXIS_ZH = {"cause": "偏差原因", "measure": "改进措施"}
-COLOUR = {"specific": "green", "generic": "yellow", "absent": "red"}
+COLOUR = {"specific": "green", "generic": "yellow", "absent": "red", "unjudged": "blue"}
 
 
 def highlight(text: str, vague: list[dict]) -> str:
@@ -31,15 +31,18 @@ def highlight(text: str, vague: list[dict]) -> str:
 
 
 def render_human(text: str, verdict) -> str:
+    ev = verdict.evidence
+    if ev.get("not_judged"):
+        return f"结论: {click.style('未判断 (not judged)', fg=COLOUR['unjudged'], bold=True)}：{ev['not_judged']}"
     lines = []
     for axis in ("cause", "measure"):
         label = getattr(verdict, axis)
         proba = getattr(verdict, f"{axis}_proba")
+        unsure = "  （把握不大）" if axis in verdict.unsure else ""
         lines.append(f"{AXIS_ZH[axis]}: " + click.style(f"{LABEL_ZH[label]} ({label})", fg=COLOUR[label], bold=True)
-                     + f"  p={proba.get(label, 0):.2f}")
+                     + f"  p={proba.get(label, 0):.2f}{unsure}")
     flag = click.style("需修改 (flagged)", fg="red") if verdict.flagged else click.style("合格", fg="green")
     lines.append(f"结论: {flag}")
-    ev = verdict.evidence
     if text:
         lines.append("")
         lines.append(highlight(text, ev.get("vague", [])))
@@ -58,7 +61,7 @@ def record(item_id, verdict) -> dict:
     """One output line of `pianchai classify` — a stable contract, keep the keys."""
     return {"id": item_id, "cause": verdict.cause, "measure": verdict.measure,
             "cause_proba": verdict.cause_proba, "measure_proba": verdict.measure_proba,
-            "flagged": verdict.flagged, "evidence": verdict.evidence}
+            "flagged": verdict.flagged, "unsure": verdict.unsure, "evidence": verdict.evidence}
 
 
 def read_items(path: Path, errors: list[str], batch: int = 512):
@@ -88,13 +91,27 @@ def classify_file(in_path: Path, out_fh, judge) -> tuple[int, list[str]]:
     return n, errors
 
 
-def evaluate_file(path: Path, judge, errors: bool = False) -> tuple[str, dict]:
+def evaluate_file(path: Path, judge, errors: bool = False, half: str | None = None) -> tuple[str, dict]:
+    """Score `path` (only the dev set's `half` when given: read | score_only). Misclassified texts
+    are listed only where the protocol allows (nlp.splits.why_no_errors); CorpusError otherwise."""
+    from nlp.corpus import CorpusError
     from nlp.metrics import format_report, score
+    from nlp.splits import dev_halves, why_no_errors
 
+    why = why_no_errors(path, half) if errors else None
+    if why:
+        raise CorpusError(why)
     rows = read_labelled(Path(path))
+    title = str(path)
+    if half:
+        ids = dev_halves()[half]
+        rows = [r for r in rows if r["id"] in ids]
+        if not rows:
+            raise CorpusError(f"{path}: no row of the dev set's {half} half")
+        title += f" ({half} half)"
     verdicts = judge.judge_many(rows)
     m = score(rows, verdicts)
-    out = [format_report(m, str(path))]
+    out = [format_report(m, title)]
     if errors:
         out.append("")
         out.append("misclassified:")

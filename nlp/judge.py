@@ -1,8 +1,13 @@
-"""Verdicts on explanations: labels per axis, probabilities, evidence and suggestions.
+"""Verdicts on explanations: labels per axis, calibrated probabilities, evidence and suggestions.
 
 `load_judge()` returns the process-wide Judge over the shipped model (models/explanation.npz,
 exported from models/explanation.skops). Passing a .skops path loads the scikit-learn model of
 record through skops with an explicit trusted-type list instead (slower start, same verdicts).
+
+Probabilities are calibrated on writers the model did not see (nlp/calibration.py). An axis whose
+top probability is below UNSURE_BELOW is listed in `Verdict.unsure`: findings on it are info,
+never warnings. A text that is not Chinese, or too short to read as anything, is not judged at all:
+both labels are NOT_JUDGED and `evidence["not_judged"]` says why.
 """
 from __future__ import annotations
 
@@ -23,18 +28,40 @@ CAUSE_RESTATED = "原因只复述了偏差本身（实际值与目标的差距�
 MEASURE_ABSENT = "补写改进措施：写明做什么、谁负责、何时完成、改到多少"
 MEASURE_GENERIC = "措施写明做什么、谁负责、何时完成、改到多少"
 
+# Calibrated top probability below this: the verdict on that axis is "unsure" (findings are info).
+# In leave-one-writer-out cross-validation about one verdict in four above it is wrong at 0.75, far
+# fewer higher up (models/MODEL_CARD.md gives the accuracy inside and outside the band).
+UNSURE_BELOW = 0.75
+NOT_JUDGED = "unjudged"
+
 
 @dataclass
 class Verdict:
-    cause: str            # specific | generic | absent
+    cause: str            # specific | generic | absent, or NOT_JUDGED
     measure: str
     cause_proba: dict[str, float]
     measure_proba: dict[str, float]
-    flagged: bool         # either axis not specific
+    flagged: bool         # either axis judged and not specific
     evidence: dict = field(default_factory=dict)
+    unsure: list[str] = field(default_factory=list)    # axes in the unsure band
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def make_verdict(probas: dict[str, tuple], p=None) -> Verdict:
+    """The verdict of per-axis (classes, probabilities); evidence from the Prepared `p` if given."""
+    labels, rounded, unsure = {}, {}, []
+    for axis in AXES:
+        classes, proba = probas[axis]
+        best = max(range(len(classes)), key=proba.__getitem__)
+        labels[axis] = classes[best]
+        rounded[axis] = dict(zip(classes, map(round, proba, repeat(4))))
+        if proba[best] < UNSURE_BELOW:
+            unsure.append(axis)
+    return Verdict(labels["cause"], labels["measure"], rounded["cause"], rounded["measure"],
+                   labels["cause"] != "specific" or labels["measure"] != "specific",
+                   _evidence(p, labels) if p is not None else {}, unsure)
 
 
 def _empty_verdict() -> Verdict:
@@ -42,6 +69,12 @@ def _empty_verdict() -> Verdict:
     return Verdict("absent", "absent", dict(absent), dict(absent), True,
                    {"cause_clauses": [], "measure_clauses": [], "vague": [],
                     "suggestions": [CAUSE_ABSENT, MEASURE_ABSENT]})
+
+
+def _not_judged_verdict(why: str) -> Verdict:
+    return Verdict(NOT_JUDGED, NOT_JUDGED, {}, {}, False,
+                   {"cause_clauses": [], "measure_clauses": [], "vague": [], "suggestions": [],
+                    "not_judged": why})
 
 
 def _span(p, a: int, b: int) -> tuple[int, int]:
@@ -139,27 +172,23 @@ class Judge:
                 if not p.norm:
                     verdicts[i] = _empty_verdict()
                     continue
+                if p.not_judged:
+                    verdicts[i] = _not_judged_verdict(p.not_judged)
+                    continue
                 k = first[key] = len(prepared)
                 prepared.append(p)
             slot.append((i, k))
         if prepared:
-            probas = self.model.predict_proba(prepared)
-            # whole-batch argmax and one tolist() instead of per-row numpy scalar calls
-            (c_classes, c_rows, c_best), (m_classes, m_rows, m_best) = (
-                (classes, proba.tolist(), proba.argmax(axis=1).tolist())
-                for classes, proba in (probas["cause"], probas["measure"]))
+            # one tolist() per axis instead of per-row numpy scalar calls
+            rows = {axis: (classes, proba.tolist())
+                    for axis, (classes, proba) in self.model.predict_proba(prepared).items()}
             done: list[Verdict | None] = [None] * len(prepared)
             for i, k in slot:
                 if done[k] is not None:
                     verdicts[i] = _copy(done[k])   # callers may mutate a verdict; never share one
                     continue
-                labels = {"cause": c_classes[c_best[k]], "measure": m_classes[m_best[k]]}
-                verdicts[i] = done[k] = Verdict(
-                    labels["cause"], labels["measure"],
-                    dict(zip(c_classes, map(round, c_rows[k], repeat(4)))),
-                    dict(zip(m_classes, map(round, m_rows[k], repeat(4)))),
-                    labels["cause"] != "specific" or labels["measure"] != "specific",
-                    _evidence(prepared[k], labels))
+                verdicts[i] = done[k] = make_verdict(
+                    {axis: (classes, proba[k]) for axis, (classes, proba) in rows.items()}, prepared[k])
         return verdicts
 
 
@@ -168,17 +197,23 @@ def _copy(v: Verdict) -> Verdict:
     ev = v.evidence
     return Verdict(v.cause, v.measure, dict(v.cause_proba), dict(v.measure_proba), v.flagged,
                    {"cause_clauses": list(ev["cause_clauses"]), "measure_clauses": list(ev["measure_clauses"]),
-                    "vague": [dict(x) for x in ev["vague"]], "suggestions": list(ev["suggestions"])})
+                    "vague": [dict(x) for x in ev["vague"]], "suggestions": list(ev["suggestions"])},
+                   list(v.unsure))
 
 
 class SklearnModel:
-    """The skops model of record, with the same predict_proba shape as RuntimeModel."""
+    """The skops model of record ({"models": Pipelines, "calibration": (temperature, floor) per
+    axis}), with the same predict_proba shape as RuntimeModel."""
 
-    def __init__(self, models: dict):
-        self.models = models
+    def __init__(self, saved: dict):
+        self.models = saved["models"]
+        self.calibration = saved["calibration"]
 
     def predict_proba(self, prepared):
-        return {axis: (tuple(m.classes_), m.predict_proba(prepared)) for axis, m in self.models.items()}
+        from nlp.calibration import probabilities
+
+        return {axis: (tuple(m.classes_), probabilities(m.decision_function(prepared), *self.calibration[axis]))
+                for axis, m in self.models.items()}
 
 
 def load_skops(path: Path) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.calibration import probabilities
 from nlp.features import AXES, hand_matrix, region_chars, region_folded, region_tokens, region_unigrams
 
 BLOCKS = ("tokens", "chars")
@@ -24,12 +25,13 @@ BATCH_MIN = 6
 # numpy's log of the small term counts, so the per-document path uses the very same values
 _LOG = np.log(np.arange(1, 257, dtype=float)).tolist()
 _LOG.insert(0, float("-inf"))
-FORMAT = 1
+FORMAT = 2      # 2: calibration (temperature, floor) per axis
 
 
-def export(models: dict, path: Path, meta: dict) -> None:
+def export(models: dict, calibration: dict, path: Path, meta: dict) -> None:
     arrays = {}
     for axis in AXES:
+        arrays[f"{axis}/calibration"] = np.array(calibration[axis], dtype=float)
         pipe = models[axis]
         union = pipe.named_steps["features"]
         clf = pipe.named_steps["clf"]
@@ -242,6 +244,7 @@ class _Axis:
         self.hand_coef = data[f"{axis}/hand/coef"]
         self.intercept = data[f"{axis}/intercept"]
         self.classes = tuple(data[f"{axis}/classes"].tolist())
+        self.temperature, self.floor = data[f"{axis}/calibration"].tolist()
 
     def logits(self, prepared: list) -> np.ndarray:
         axis = self.axis
@@ -256,10 +259,7 @@ class _Axis:
         return out
 
     def proba(self, prepared: list) -> np.ndarray:
-        z = self.logits(prepared)
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return probabilities(self.logits(prepared), self.temperature, self.floor)
 
 
 class RuntimeModel:

@@ -1,9 +1,13 @@
 """`pianchai train`: fit both axes on corpus/ (+ extra labelled files), write the model and card.
 
-Reproducible: files are read in sorted order, the held-out split is by a hash of each id (fixed),
-the classifier has a fixed seed. Held-out metrics come from a model fitted on the other 80 %;
-the shipped model is then fitted on everything. The dev set (../shared) is only scored, never
-trained on.
+The protocol (nlp/splits.py, models/MODEL_CARD.md):
+- leave-one-writer-out cross-validation is the headline: every writer's texts are scored by a
+  model trained on the other writers only, and calibrated by a temperature and floor fitted on the
+  other writers' cross-validated scores (nlp/calibration.py);
+- the shipped model is fitted on everything and calibrated on all the cross-validated scores;
+- the dev set's `read` half is scored on every run; its `score_only` half and the real texts
+  only with `final=True` (summary figures, never the texts).
+Reproducible: files are read in sorted order, rows sorted by id, the classifier has a fixed seed.
 """
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ import platform
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
+from nlp import calibration
 from nlp.corpus import DEV_SET, corpus_files, data_hash, read_corpus, read_labelled
 from nlp.features import AXES, LABELS, prepare
 from nlp.metrics import format_report, score
+from nlp.splits import REAL_DIR, dev_halves, writer_folds, writer_of
 
-HELDOUT_SHARE = 5       # 1 in 5 ids (by hash) is held out for the card's held-out metrics
-CV_FOLDS = 5            # folds by the same id hash
+REAL_SET = REAL_DIR / "explanations.jsonl"
 
 
 def _fix_zip_times(path: Path) -> None:
@@ -37,33 +44,59 @@ def features_hash() -> str:
     valid with the files it was trained with — tests compare this with the shipped model's."""
     from nlp.lexicon import LEXICON_DIR
     from nlp.pipeline import USERDICT
-    return data_hash([LEXICON_DIR / "cues.txt", LEXICON_DIR / "vague.txt", USERDICT])
-
-
-def _bucket(row_id: str, n: int) -> int:
-    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % n
-
-
-def is_heldout(row_id: str) -> bool:
-    return _bucket(row_id, HELDOUT_SHARE) == 0
-
-
-def cross_validate(prepared, rows, fit) -> dict:
-    """Out-of-fold verdicts for every row (folds by id hash), scored together."""
-    verdicts = [None] * len(rows)
-    folds = [_bucket(r["id"], CV_FOLDS) for r in rows]
-    for f in range(CV_FOLDS):
-        train_idx = [i for i, k in enumerate(folds) if k != f]
-        test_idx = [i for i, k in enumerate(folds) if k == f]
-        models = fit([prepared[i] for i in train_idx], [rows[i] for i in train_idx])
-        for i, v in zip(test_idx, _verdicts(models, [prepared[i] for i in test_idx])):
-            verdicts[i] = v
-    return score(rows, verdicts)
+    return data_hash([LEXICON_DIR / "cues.txt", LEXICON_DIR / "vague.txt", LEXICON_DIR / "non_answers.txt",
+                      LEXICON_DIR / "ocr_slips.txt", USERDICT])
 
 
 def prepare_rows(rows):
     return [prepare(r["text"], str(r.get("indicator") or ""), str(r.get("target") or ""),
                     str(r.get("actual") or "")) for r in rows]
+
+
+def logits(models, prepared) -> dict[str, np.ndarray]:
+    """Each axis's logits, columns in LABELS order."""
+    out = {}
+    for axis, m in models.items():
+        z = m.decision_function(prepared)
+        out[axis] = z[:, [list(m.classes_).index(lab) for lab in LABELS]]
+    return out
+
+
+def gold_index(rows, axis) -> np.ndarray:
+    return np.array([LABELS.index(r[axis]) for r in rows])
+
+
+def verdicts(rows_logits: dict[str, np.ndarray], calib: dict) -> list:
+    """Verdicts (labels and calibrated probabilities, no evidence) from logits."""
+    from nlp.judge import make_verdict
+
+    probas = {axis: calibration.probabilities(z, *calib[axis]) for axis, z in rows_logits.items()}
+    n = len(next(iter(probas.values())))
+    return [make_verdict({axis: (LABELS, probas[axis][k].tolist()) for axis in AXES}, None)
+            for k in range(n)]
+
+
+def cross_validate(prepared, rows, fit, log=print) -> dict:
+    """Leave-one-writer-out: out-of-fold logits for every row, each writer calibrated on the
+    others' out-of-fold logits; metrics pooled over all rows and per writer."""
+    folds = writer_folds(rows)
+    oof = {axis: np.zeros((len(rows), len(LABELS))) for axis in AXES}
+    for writer, train_idx, test_idx in folds:
+        models = fit([prepared[i] for i in train_idx], [rows[i] for i in train_idx])
+        z = logits(models, [prepared[i] for i in test_idx])
+        for axis in AXES:
+            oof[axis][test_idx] = z[axis]
+        log(f"  fold {writer}: {len(test_idx)} rows scored")
+    out = [None] * len(rows)
+    per_writer = {}
+    for writer, train_idx, test_idx in folds:
+        calib = {axis: calibration.fit(oof[axis][train_idx], gold_index([rows[i] for i in train_idx], axis))
+                 for axis in AXES}
+        vs = verdicts({axis: oof[axis][test_idx] for axis in AXES}, calib)
+        for i, v in zip(test_idx, vs):
+            out[i] = v
+        per_writer[writer] = score([rows[i] for i in test_idx], vs)
+    return {"metrics": score(rows, out), "per_writer": per_writer, "logits": oof, "verdicts": out}
 
 
 def _versions() -> dict:
@@ -78,21 +111,12 @@ def _versions() -> dict:
             "pyahocorasick": version("pyahocorasick")}
 
 
-def _verdicts(models, prepared) -> list:
-    """Verdicts (labels only, no evidence) of fitted Pipelines on prepared explanations."""
-    from nlp.judge import Verdict
-
-    probas = {axis: (m.classes_, m.predict_proba(prepared)) for axis, m in models.items()}
-    out = []
-    for k in range(len(prepared)):
-        labels = {axis: str(classes[int(proba[k].argmax())]) for axis, (classes, proba) in probas.items()}
-        out.append(Verdict(labels["cause"], labels["measure"], {}, {},
-                           labels["cause"] != "specific" or labels["measure"] != "specific"))
-    return out
+def score_file(rows, models, calib) -> dict:
+    return score(rows, verdicts(logits(models, prepare_rows(rows)), calib))
 
 
 def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
-          dev: Path | None = DEV_SET, log=print) -> dict:
+          dev: Path | None = DEV_SET, final: bool = False, log=print) -> dict:
     import skops.io as sio
 
     from nlp.model import SEED, check_labels, fit_models
@@ -102,135 +126,56 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
     files = files + [Path(p) for p in extra]
     rows = read_corpus(files)
     rows.sort(key=lambda r: r["id"])
-    log(f"training on {len(rows)} explanations from {len(files)} files")
+    writers = sorted({writer_of(r) for r in rows})
+    log(f"training on {len(rows)} explanations from {len(files)} files, {len(writers)} writers")
     prepared = prepare_rows(rows)
 
-    train_idx = [i for i, r in enumerate(rows) if not is_heldout(r["id"])]
-    held_idx = [i for i, r in enumerate(rows) if is_heldout(r["id"])]
-    held_models = fit_models([prepared[i] for i in train_idx], [rows[i] for i in train_idx])
-    held_rows = [rows[i] for i in held_idx]
-    held_metrics = score(held_rows, _verdicts(held_models, [prepared[i] for i in held_idx]))
-    log(format_report(held_metrics, "held-out split of the training data"))
-
-    cv_metrics = cross_validate(prepared, rows, fit_models)
-    log(format_report(cv_metrics, f"{CV_FOLDS}-fold cross-validation on the training data"))
+    cv = cross_validate(prepared, rows, fit_models, log)
+    log(format_report(cv["metrics"], "leave-one-writer-out cross-validation"))
 
     models = fit_models(prepared, rows)
     check_labels(models)
+    calib = {axis: calibration.fit(cv["logits"][axis], gold_index(rows, axis)) for axis in AXES}
     out_dir.mkdir(parents=True, exist_ok=True)
     skops_path = out_dir / "explanation.skops"
-    sio.dump(models, skops_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    sio.dump({"models": models, "calibration": {a: list(c) for a, c in calib.items()}}, skops_path,
+             compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     _fix_zip_times(skops_path)
     skops_sha = hashlib.sha256(skops_path.read_bytes()).hexdigest()
 
-    dev_metrics = None
+    evaluations = {}
     if dev and Path(dev).exists():
         dev_rows = read_labelled(Path(dev))
-        dev_metrics = score(dev_rows, _verdicts(models, prepare_rows(dev_rows)))
-        log(format_report(dev_metrics, f"dev set {Path(dev).name} (never trained on)"))
+        halves = dev_halves()
+        for half in ("read", "score_only") if final else ("read",):
+            part = [r for r in dev_rows if r["id"] in halves[half]]
+            evaluations[f"dev {half}"] = m = score_file(part, models, calib)
+            log(format_report(m, f"dev set, {half} half"))
+    if final and REAL_SET.exists():
+        evaluations["real"] = m = score_file(read_labelled(REAL_SET), models, calib)
+        log(format_report(m, "real texts (summary only)"))
 
     info = {
         "files": [str(f.relative_to(f.parents[2])) if len(f.parents) > 2 else str(f) for f in files],
         "n_rows": len(rows),
+        "writers": {w: sum(writer_of(r) == w for r in rows) for w in writers},
         "data_sha256": data_hash(files),
         "labels": list(LABELS),
         "seed": SEED,
         "skops_sha256": skops_sha,
         "features_sha256": features_hash(),
         "versions": _versions(),
-        "heldout": held_metrics,
-        "heldout_n_train": len(train_idx),
-        "cv": cv_metrics,
-        "dev": dev_metrics,
+        "cv": cv["metrics"],
+        "cv_per_writer": cv["per_writer"],
+        "calibration": calib,
+        "evaluations": evaluations,
         "label_counts": {axis: {lab: sum(r[axis] == lab for r in rows) for lab in LABELS}
                          for axis in AXES},
     }
-    export(models, out_dir / "explanation.npz", {"skops_sha256": skops_sha,
-                                                  "data_sha256": info["data_sha256"],
-                                                  "features_sha256": info["features_sha256"]})
+    export(models, calib, out_dir / "explanation.npz",
+           {"skops_sha256": skops_sha, "data_sha256": info["data_sha256"],
+            "features_sha256": info["features_sha256"]})
     _fix_zip_times(out_dir / "explanation.npz")
+    from nlp.card import model_card
     (out_dir / "MODEL_CARD.md").write_text(model_card(info), encoding="utf-8")
     return info
-
-
-def model_card(info: dict) -> str:
-    def table(m):
-        lines = ["| axis | accuracy | macro-F1 | absent-F1 |", "|---|---|---|---|"]
-        for axis in AXES:
-            a = m[axis]
-            lines.append(f"| {axis} | {a['accuracy']:.3f} | {a['macro_f1']:.3f} | {a['absent_f1']:.3f} |")
-        lines.append(f"| flagged (macro over both classes) | | {m['flagged']['macro_f1']:.3f} | |")
-        return "\n".join(lines)
-
-    counts = "\n".join(f"- {axis}: " + ", ".join(f"{k} {v}" for k, v in c.items())
-                       for axis, c in info["label_counts"].items())
-    versions = "\n".join(f"- {k} {v}" for k, v in info["versions"].items())
-    files = "\n".join(f"- `{f}`" for f in info["files"])
-    dev = (f"## Dev set (`../shared/data/dev_explanations.jsonl`, n={info['dev']['n']}, never trained on)\n\n"
-           + table(info["dev"])) if info["dev"] else "## Dev set\n\nNot present when this model was trained."
-    return f"""# Model card: explanation classifier (`models/explanation.skops`)
-
-Judges a 偏差原因分析及改进措施 text on two axes, `cause` and `measure`, each one of
-{", ".join(f"`{x}`" for x in info["labels"])} (definitions: `corpus/GUIDELINE.md`). Flagged = either
-axis not `specific`.
-
-## Model
-One scikit-learn `Pipeline` per axis (`nlp/model.py`): a `FeatureUnion` of
-- tf-idf over jieba tokens (unigrams + bigrams) of the axis's region of the text — the pieces read
-  as cause or as measure by the clause/cue tagger (`nlp/features.py`);
-- tf-idf over character bigrams of that region (digits folded);
-- standardised hand features: lexicon hits per category (`corpus/lexicons/`), vague-phrase
-  coverage, dates / frequencies / quantities in the measure, and indicator context (numbers equal
-  to the target/actual, share of the indicator name's characters, pieces that only restate);
-
-then `LogisticRegression` (multinomial, class_weight=balanced, seed {info["seed"]}). Two models
-rather than one multi-output model: each axis reads its own region, and the per-axis regularisation
-is chosen separately.
-
-Files: `explanation.skops` is the model of record (load with `nlp.judge.load_skops`, which trusts
-only the names in `nlp.model.TRUSTED_TYPES`). `explanation.npz` is a pickle-free numeric export of
-the same Pipelines (`nlp/runtime.py`) that the judge uses at run time so that `pianchai explain`
-starts without importing scikit-learn/skops; it records the .skops sha256
-(`{info["skops_sha256"][:16]}…`) and a test checks both give the same probabilities.
-
-## Training data
-{info["n_rows"]} explanations, sha256 of the files `{info["data_sha256"]}`:
-{files}
-
-Label counts:
-{counts}
-
-## Held-out metrics
-Fixed split: ids whose sha256 ≡ 0 (mod {HELDOUT_SHARE}) held out ({info["heldout"]["n"]} rows); a model
-fitted on the other {info["heldout_n_train"]} rows scored them.
-
-{table(info["heldout"])}
-
-{CV_FOLDS}-fold cross-validation over all {info["n_rows"]} rows (folds by the same id hash; every row
-scored by a model that did not see it):
-
-{table(info["cv"])}
-
-{dev}
-
-Feature data (lexicons + jieba dictionary) sha256 `{info["features_sha256"]}`: editing
-`corpus/lexicons/*` or `corpus/userdict.txt` requires retraining (a test checks the match).
-
-## Caveats
-- The dev set was never trained on, but its misclassifications were read while the role tagger
-  and the lexicons were revised (in general terms: no dev phrase is in any lexicon or corpus file).
-  The dev figures are therefore somewhat optimistic; the corpus held-out split is the cleaner
-  estimate of in-distribution quality, and neither says how the model does on other writers' text.
-- The training corpus was written for this project (not real forms); writing styles outside it
-  (very long official paragraphs, dialect phrasing, OCR noise) are less well covered.
-- Labels near the specific/generic line are uncertain by nature; the guideline says choose
-  `generic` when in doubt, and the model inherits that lean.
-
-## Library versions
-{versions}
-
-Reproduce: `pianchai train` (writes this card). Retraining on the same files gives identical
-learned arrays (the .npz members); the .skops bytes differ between runs only because skops keys
-its members by Python object ids.
-Evaluate: `pianchai evaluate ../shared/data/dev_explanations.jsonl`.
-"""

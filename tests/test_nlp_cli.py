@@ -44,7 +44,7 @@ def test_classify_contract_and_bad_lines(tmp_path):
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in lines] == ["a", "c"]
     for x in lines:
-        assert set(x) == {"id", "cause", "measure", "cause_proba", "measure_proba", "flagged", "evidence"}
+        assert set(x) == {"id", "cause", "measure", "cause_proba", "measure_proba", "flagged", "unsure", "evidence"}
     assert (lines[1]["cause"], lines[1]["measure"]) == ("absent", "absent")
 
 
