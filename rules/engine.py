@@ -198,7 +198,11 @@ def judge_form(form: Form, judge: Judge) -> dict[int, Any]:
     return dict(zip(keys, judge(items)))
 
 
+_FORM_TEXT_HEADINGS = {"deviation": "偏差原因分析", "problems": "存在问题", "measures": "改进措施"}
+
+
 def form_level_explanation(form: Form) -> str:
-    """The form's own 原因分析 and 改进措施 cells joined, for templates that have them."""
-    parts = [form.texts.get(k, "") for k in ("deviation", "problems", "measures")]
-    return "。".join(p.strip().rstrip("。") for p in parts if p.strip())
+    """The form's own 原因分析, 存在问题 and 改进措施 cells, each under its heading (so the classifier
+    reads each cell as the side it is), for templates that have them."""
+    return "\n".join(f"{head}：{form.texts[k].strip()}" for k, head in _FORM_TEXT_HEADINGS.items()
+                     if form.texts.get(k, "").strip())

@@ -14,6 +14,7 @@ class FakeVerdict:
     measure_proba: dict
     flagged: bool = True
     evidence: dict = field(default_factory=dict)
+    unsure: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

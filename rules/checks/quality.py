@@ -1,31 +1,42 @@
 """Explanation quality, judged by the classifier: is there a cause, a measure, and are they
-concrete? These rules run only when the engine is given a judge (not with --no-nlp)."""
+concrete? These rules run only when the engine is given a judge (not with --no-nlp).
+
+Row explanations and the form's own explanation cells (原因分析 / 存在问题 / 改进措施, judged as one
+text under key -1) go through the same model. A verdict the model is unsure of (its calibrated
+probability is in the unsure band, `Verdict.unsure`) gives info, never a warning; a text the model
+could not judge (not Chinese, a single character) gives PC405 at info.
+"""
 from __future__ import annotations
 
 from rules.engine import Rule, register
 
 _CAUSE_HINT = "写明哪个环节、什么因素导致未完成（事件、约束、依赖、决定），不要只复述完成值。"
 _MEASURE_HINT = "措施写明做什么、谁负责、何时完成、改到多少（如“次年3月底前完成剩余2家接口改造”）。"
+NOT_JUDGED = "unjudged"       # nlp.judge.NOT_JUDGED (rules do not import the classifier)
+# the form's own cells that answer for every row, per axis (forms.model.Form.texts)
+_FORM_CELLS = {"cause": ("deviation", "problems"), "measure": ("measures",)}
+
+
+def _form_cell(form, axis: str) -> bool:
+    return any(form.texts.get(k, "").strip() for k in _FORM_CELLS[axis])
 
 
 class _VerdictRule(Rule):
     needs_nlp = True
-    options = {"warn_at": float}
     axis: str
     verdict_label: str
 
     def check(self, form, ctx):
-        # Templates with a form-level 改进措施 (or 原因分析) cell ask rows for the other half only.
-        covered = form.texts.get("measures" if self.axis == "measure" else "deviation")
+        # Templates with a form-level cell for this axis ask rows for the other half only; the
+        # form-level verdict (key -1) speaks only for the cells the form has.
+        covered = _form_cell(form, self.axis)
         for key, verdict in ctx.verdicts.items():
             label = getattr(verdict, self.axis)
-            if label != self.verdict_label or (covered and key >= 0):
+            if label != self.verdict_label or (covered if key >= 0 else not covered):
                 continue
             p = getattr(verdict, f"{self.axis}_proba").get(label, 0.0)
             ind = form.indicators[key] if key >= 0 else None
-            level = "warning" if p >= self.settings["warn_at"] else "info"
-            if self.effective_level != self.level:
-                level = self.effective_level
+            level = "info" if self.axis in verdict.unsure else self.effective_level
             evidence = verdict.evidence
             vague = [v for v in evidence.get("vague", []) if v.get("axis") in (self.axis, None)]
             phrases = "、".join(f"“{v['phrase']}”" for v in vague[:3])
@@ -35,8 +46,8 @@ class _VerdictRule(Rule):
                 or self.hint
             yield self.finding(form, message, indicator=ind, field="explanation", level=level,
                                suggestion=suggestion,
-                               evidence={"probability": round(p, 3), "cause": verdict.cause,
-                                         "measure": verdict.measure, "vague": vague,
+                               evidence={"probability": round(p, 3), "unsure": self.axis in verdict.unsure,
+                                         "cause": verdict.cause, "measure": verdict.measure, "vague": vague,
                                          "clauses": evidence.get(f"{self.axis}_clauses", [])})
 
 
@@ -108,3 +119,27 @@ class VagueMeasure(_VerdictRule):
     def describe(self, what, phrases):
         tail = f"：{phrases}" if phrases else ""
         return f"{what}：措施是口号，没有具体行动{tail}"
+
+
+@register
+class UnjudgedExplanation(Rule):
+    """Explanation could not be judged (not Chinese, or too short to read).
+
+    Anti-pattern:
+        "Delayed by the supplier."   (or a single character such as "是")
+    Best practice:
+        "供货商停产改型，设备延期交货；剩余46台已改用新型号，次年2月前装完。"
+    """
+
+    code, name, level = "PC405", "unjudged-explanation", "info"
+    needs_nlp = True
+
+    def check(self, form, ctx):
+        for key, verdict in ctx.verdicts.items():
+            if verdict.cause != NOT_JUDGED:
+                continue
+            ind = form.indicators[key] if key >= 0 else None
+            what = ind.indicator if ind is not None else "表级偏差说明"
+            why = verdict.evidence.get("not_judged", "无法判断")
+            yield self.finding(form, f"{what}：说明未经判断（{why}）", indicator=ind, field="explanation",
+                               suggestion="用中文写明偏差原因和改进措施。", evidence={"why": why})
