@@ -49,14 +49,15 @@ MIN_CJK = 2            # one Chinese character alone ("是", "因") is too littl
 _ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
 _DONE_LEAD = re.compile(
-    r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入|[^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))"
+    r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入|于[^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))"
     r"|^[^，。；已]{1,8}?已(?:于(?![^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
     r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
 # "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
 # "…改为/调整为/设定为…": a changed arrangement
 _FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
 _REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前)")
-_CHANGE = re.compile(r"改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标")
+# a changed arrangement; not one that happened before ("原设计的中央空调改为分体空调")
+_CHANGE = re.compile(r"^(?![^，。；]*(?:原设计|原计划|原定|原方案))[^，。；]*?(?:改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标)")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
 _WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|年内|全年|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
@@ -190,7 +191,9 @@ def _cuts(norm: str, offsets: Sequence[int], hits) -> list[int]:
             inline = [i for i in inline if not any(0 < i - r <= 14 for r in remainders)] + remainders
     if "已" in norm:
         inline.extend(m.start() for m in _INLINE_DONE.finditer(norm))
-    cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)]
+    # not right after a marker: "二是剩余2户…" stays one piece
+    cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)
+            and not (norm[i - 1] == "是" and norm[i - 2] in "一二三四五六七八九十")]
     if not isinstance(offsets, range):         # whitespace was dropped
         gaps = [i for i, (x, y) in enumerate(zip(offsets, offsets[1:]), 1) if y != x + 1]
         if gaps:
@@ -210,7 +213,7 @@ _ACTION_AFTER = re.compile(r"[^，。；、\s]{3}")
 _INLINE_REMAINDER = re.compile(
     r"(?:剩余|其余|余下|未完成(?:的)?部分)(?=[^，。；]{0,14}?(?:已|将|于|明年|次年|\d{1,2}月|前|计划|列入|纳入))")
 # an action already taken, mid-note ("断供三个月已改为备选品种"); not a state ("资金已于12月下达")
-_INLINE_DONE = re.compile(r"已(?:责令|要求|督促|追回|补|约谈|整改|返|重新|安排|组织|启动|列入|纳入|建立|修订|调整"
+_INLINE_DONE = re.compile(r"已(?:责令|要求|督促|追回|补|约谈|整改|返|重新|安排|组织|启动|列入|纳入|建立|修订|调整|对|向|与|按"
                           r"|协调|报|申请|联系|委托|从|租用|招聘|新建|开通|增设|立案|移送|扣减|退回|更换|改为|改用)")
 
 
@@ -250,6 +253,14 @@ _CUT_KINDS = frozenset(("measure_open", "measure_done", "measure_lead", "measure
 # tick box, "完成"
 _ECHO_EDGE = frozenset("0123456789%≥≤><=☑☐□■√口£þ成次户个万亿元米里亩吨座所项场家名台套册篇条件份天时钟批人")
 _REMAINDER_FIRST = frozenset("剩其余尚未")
+# what makes a reported fact a problem: something missing, late, low, failed, over
+_PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响|导致")
+# "2025年目标按…确定为25万条", "明年预算依据本年成交价编制": next year's target or budget set
+_NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?:度)?[^，。；]{0,6}(?:目标|指标|预算)[^，。；]{0,30}?"
+                          r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
+# "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
+_SHOULD = re.compile(r"^[^，。；]{0,8}?(?<![仍还尚亦])(?:要|应|应当|需要|需|须|必须)(?:进一步|继续|切实|认真|持续|不断)?"
+                     r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保)")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
 _SHORT_PIECE = 32
 # what may surround a heading: punctuation, a short note in brackets ("（限200字）")
@@ -351,6 +362,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"
             if counts.get("measure_open") and section in ("cause", "other"):
                 section = "measure"           # "原因：…。下一步将…": the measures have begun
+        elif _SHOULD.match(head) or (_NEXT_TARGET.match(head) and not _PROBLEM.search(head)):
+            role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
                 not counts.get("cause_open") and (("将" in head and _WILL.match(head))
                                                   or ("起" in head and _FROM_NOW.search(head))
@@ -372,6 +385,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # a bare slogan
         elif (counts.get("praise") or counts.get("null")) and not causal:
             role = "other"
+        elif counts.get("describe") and not causal and not _PROBLEM.search(head):
+            role = "other"                    # "全年共开展培训32场": a report, no cause
         else:
             role = "cause"
         roles.append(role)

@@ -17,7 +17,7 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "corpus" / "lexicons"
 
 CUE_CATEGORIES = (
     "measure_open", "measure_done", "cause_open", "restate",
-    "concrete_cause", "concrete_measure", "null", "praise", "measure_lead", "measure_time",
+    "concrete_cause", "concrete_measure", "null", "praise", "describe", "measure_lead", "measure_time",
     "heading_cause", "heading_measure", "heading_both", "heading_other",
 )
 

@@ -30,3 +30,32 @@ def test_pieces_split_at_commas_and_keep_clause_index():
     pieces = split_pieces("因施工单位资质到期，项目停工两月。下一步，将于3月底前复工")
     assert [(p.text, ci) for p, ci in pieces] == [
         ("因施工单位资质到期", 0), ("项目停工两月", 0), ("下一步", 1), ("将于3月底前复工", 1)]
+
+
+def test_telegraphic_notes_split_where_the_measure_starts():
+    from nlp.features import prepare
+
+    def roles(text):
+        p = prepare(text)
+        return [(p.norm[a:b], r) for a, b, r, _ in p.pieces]
+
+    assert roles("12户常年外出联系不上 明年3月前补齐") == [("12户常年外出联系不上", "cause"), ("明年3月前补齐", "measure")]
+    assert roles("差3500人剩余2个村管网明年6月前通水") == [("差3500人", "cause"), ("剩余2个村管网明年6月前通水", "measure")]
+    assert roles("合作社冷库因用电增容未批推迟到明年") == [("合作社冷库因用电增容未批推迟到明年", "cause")]
+    assert roles("由于客观 原因未完成") == [("由于客观原因未完成", "cause")]     # a wrap, no cut
+
+
+def test_section_headings_set_the_side_and_are_no_content():
+    from nlp.features import prepare
+
+    p = prepare("存在问题：部分农户不配合。整改措施：一是加强宣传；二是剩余2户明年3月前完成。")
+    assert [r for *_, r, _ in p.pieces] == ["heading", "cause", "heading", "measure", "measure"]
+    p = prepare("（三）存在的问题及原因分析\n无。\n（四）下一步改进措施\n无。")
+    assert p.cause_text == "" and p.measure_text == ""
+
+
+def test_extraction_slips_are_repaired_in_place():
+    from nlp.features import repair
+
+    assert repair("完好率为9O%，己对３家末通过验收的企业") == "完好率为90%，已对3家未通过验收的企业"
+    assert repair("自己完成了，周末能够开放") == "自己完成了，周末能够开放"

@@ -70,3 +70,12 @@ def test_nlp_commands_have_help():
     for cmd in ("train", "evaluate", "explain", "classify"):
         r = run(cmd, "--help")
         assert r.exit_code == 0 and "示例：" in r.output
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="../shared absent (fresh clone)")
+def test_evaluate_refuses_to_list_errors_of_scored_only_sets():
+    real = DEV.parent.parent / "real" / "explanations.jsonl"
+    for args in ([real, "--errors"], [DEV, "--errors"], [DEV, "--dev-half", "score_only", "--errors"]):
+        r = run("evaluate", *map(str, args))
+        assert r.exit_code != 0 and "misclassified" not in r.output
+        assert "never listed" in r.output or "read half" in r.output

@@ -249,3 +249,44 @@ def test_seed_explanations_are_flagged_like_their_labels(judge):
         gold_flag = row["cause"] != "specific" or row["measure"] != "specific"
         assert v.flagged == gold_flag, row["id"]
         assert "absent" not in (v.cause, v.measure), row["id"]
+
+
+@pytest.mark.parametrize("text, why", [("Delayed by the supplier.", "非中文"), ("是", "过短")])
+def test_text_not_chinese_or_too_short_is_not_judged(judge, text, why):
+    v = judge.judge(text)
+    assert (v.cause, v.measure, v.flagged) == ("unjudged", "unjudged", False)
+    assert why in v.evidence["not_judged"]
+    assert v.cause_proba == {} and v.unsure == []
+
+
+@pytest.mark.parametrize("text", ["详见自评报告", "见附件3。", "N/A", "100%", "——"])
+def test_pointers_and_symbols_are_non_answers(judge, text):
+    assert (judge.judge(text).cause, judge.judge(text).measure) == ("absent", "absent")
+
+
+def test_restated_shortfall_with_numbers_is_generic(judge):
+    v = judge.judge("系统上线后用户数为8万，低于目标10万", indicator="系统用户数", target="10万", actual="8万")
+    assert v.cause == "generic"
+
+
+@pytest.mark.parametrize("text", ["供货商停产改型", "汛期道路中断两个月"])
+def test_short_concrete_fragments_are_specific_causes(judge, text):
+    assert judge.judge(text, indicator="设备安装数量", target="260个", actual="214个").cause == "specific"
+
+
+def test_probabilities_never_claim_certainty(judge):
+    from nlp.corpus import corpus_files, read_corpus
+
+    rows = [r for r in read_corpus(corpus_files())[::5] if r["text"].strip()]   # an empty cell is absent by rule
+    for v in judge.judge_many(rows):
+        if v.cause_proba:
+            assert max(v.cause_proba.values()) < 0.995 and max(v.measure_proba.values()) < 0.995
+
+
+def test_unsure_lists_the_axes_below_the_band(judge):
+    from nlp.judge import UNSURE_BELOW
+
+    for v in judge.judge_many([{"text": t} for t in ("资金下达较晚。", "加强管理", "部分", "工作推进慢 下步加快")]):
+        for axis in ("cause", "measure"):
+            proba = getattr(v, f"{axis}_proba")
+            assert (axis in v.unsure) == (max(proba.values()) < UNSURE_BELOW)
