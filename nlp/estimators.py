@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nlp.features import hand_matrix, region_chars, region_tokens
+from nlp.features import HAND_FEATURES, hand_matrix, region_chars, region_tokens
 
 
 class RegionTokens(BaseEstimator, TransformerMixin):
@@ -43,7 +43,7 @@ class HandFeatures(BaseEstimator, TransformerMixin):
         self.axis = axis
 
     def fit(self, X, y=None):
-        self.names_ = tuple(X[0].hand[self.axis]) if len(X) else ()
+        self.names_ = HAND_FEATURES[self.axis]
         return self
 
     def transform(self, X):

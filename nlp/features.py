@@ -22,7 +22,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
-from operator import itemgetter
 
 from nlp.clauses import piece_spans
 from nlp.lexicon import default_lexicon, default_non_answers, default_ocr_slips
@@ -108,22 +107,33 @@ def repair(text: str) -> str:
     return text
 
 
-def normalise(text: str) -> tuple[str, Sequence[int]]:
-    """Repair extraction slips, drop whitespace next to CJK characters (PDF line wraps); map each
-    kept char to its offset in `text`."""
+def normalise(text: str) -> tuple[str, Sequence[int], list[int]]:
+    """Repair extraction slips, drop whitespace next to CJK characters (PDF line wraps).
+
+    Returns the text, the offset in `text` of each of its characters, and the positions where
+    whitespace was dropped (a wrap, or a break between telegraphic fragments: _cuts decides)."""
     text = repair(text or "")
     if not _ANY_SPACE.search(text):
-        return text, range(len(text))       # most texts: the identity, without building a list
-    keep = [True] * len(text)
+        return text, range(len(text)), []    # most texts: the identity, without building a list
+    offsets: list[int] = []
+    gaps: list[int] = []
+    parts = []
+    pos = 0
     for m in _SPACE_IN_CJK.finditer(text):
-        for i in range(m.start(), m.end()):
-            keep[i] = False
-    offsets = [i for i, k in enumerate(keep) if k]
-    norm = "".join(text[i] for i in offsets).strip()
-    if norm and offsets:
-        lead = next(i for i, ch in enumerate("".join(text[i] for i in offsets)) if not ch.isspace())
-        offsets = offsets[lead:lead + len(norm)]
-    return norm, offsets
+        offsets.extend(range(pos, m.start()))
+        parts.append(text[pos:m.start()])
+        gaps.append(len(offsets))
+        pos = m.end()
+    offsets.extend(range(pos, len(text)))
+    parts.append(text[pos:])
+    norm = "".join(parts)
+    stripped = norm.strip()
+    if stripped != norm:
+        lead = len(norm) - len(norm.lstrip())
+        offsets = offsets[lead:lead + len(stripped)]
+        gaps = [g - lead for g in gaps]
+        norm = stripped
+    return norm, offsets, [g for g in gaps if 0 < g < len(norm)]
 
 
 def _bare_non_answer(bare: str) -> bool:
@@ -165,7 +175,7 @@ def _count_in(s: str, chars) -> int:
     return sum(map(s.count, chars))
 
 
-def _cuts(norm: str, offsets: Sequence[int], hits) -> list[int]:
+def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
     """Where a new role starts inside a comma-piece.
 
     After a dropped space or line break: before a measure or cause cue, a taken action or a
@@ -194,13 +204,11 @@ def _cuts(norm: str, offsets: Sequence[int], hits) -> list[int]:
     # not right after a marker: "二是剩余2户…" stays one piece
     cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)
             and not (norm[i - 1] == "是" and norm[i - 2] in "一二三四五六七八九十")]
-    if not isinstance(offsets, range):         # whitespace was dropped
-        gaps = [i for i, (x, y) in enumerate(zip(offsets, offsets[1:]), 1) if y != x + 1]
-        if gaps:
-            starts = {h.start for h in hits if h.kind in _CUT_KINDS}
-            heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
-            cuts.extend(i for i in gaps if i in starts or i in heading_ends
-                        or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24]))
+    if gaps:                                   # whitespace was dropped there
+        starts = {h.start for h in hits if h.kind in _CUT_KINDS}
+        heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
+        cuts.extend(i for i in gaps if i in starts or i in heading_ends
+                    or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24]))
     if not cuts:
         return []
     # never inside a phrase: "进一步 加强", "客观 原因"
@@ -220,7 +228,7 @@ _INLINE_DONE = re.compile(r"已(?:责令|要求|督促|追回|补|约谈|整改|
 def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") -> Prepared:
     p = Prepared()
     p.text = text or ""
-    norm, offsets = normalise(p.text)
+    norm, offsets, gaps = normalise(p.text)
     p.norm, p.offsets = norm, offsets
     bare = _NOT_WORD.sub("", norm)
     p.empty = _bare_non_answer(bare)
@@ -229,7 +237,7 @@ def prepare(text: str, indicator: str = "", target: str = "", actual: str = "") 
     hits = lex.find(norm) if norm else []
     p.hits = hits
 
-    pieces = piece_spans(norm, _cuts(norm, offsets, hits)) if norm else []
+    pieces = piece_spans(norm, _cuts(norm, gaps, hits)) if norm else []
     roles, piece_counts = _roles(norm, pieces, hits, indicator or "")
     if p.empty:
         roles = ["other"] * len(roles)     # "无", "/", "已完成": a non-answer, neither side
@@ -255,6 +263,9 @@ _ECHO_EDGE = frozenset("0123456789%≥≤><=☑☐□■√口£þ成次户个�
 _REMAINDER_FIRST = frozenset("剩其余尚未")
 # what makes a reported fact a problem: something missing, late, low, failed, over
 _PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响|导致")
+# cheap tests before the costlier patterns: a character each of their matches has
+_SHOULD_HINT = re.compile("[要应需须]")
+_CHANGE_HINT = re.compile("[改调设提替删]")
 # "2025年目标按…确定为25万条", "明年预算依据本年成交价编制": next year's target or budget set
 _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?:度)?[^，。；]{0,6}(?:目标|指标|预算)[^，。；]{0,30}?"
                           r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
@@ -268,11 +279,15 @@ _HEADING_REST = re.compile(r"[（(][^）)]{0,12}[）)]|[\s：:。.；;、,，]")
 # what a piece that only repeats its row is made of, besides the indicator's own characters
 _ECHO_DROP = re.compile(r"[☑☐□■√口£þ]\s*(?:未完成|完成|是|否|有|无)|[\d.%‰≥≤><=＞＜\s☑☐□■√×口£þ/、，,：:（）()。；-]|完成|实际|目标|指标值|年度|全年|达到|"
                         r"人次|户|个|万|亿|元|平方米|公里|亩|吨|座|所|项|场|家|名|台|套|册|篇|条|件|份|天|小时|分钟|次|批|人")
+_ECHO_CHARS = frozenset("0123456789.%‰≥≤><=＞＜ \t\n☑☐□■√×口£þ/、，,：:（）()。；-是否有无未完成实际目标指标值年度全年达到"
+                        "人次户个万亿元平方米公里亩吨座所项场家名台套册篇条件份天小时分钟批")
 
 
 def _is_echo(head: str, indicator: str) -> bool:
     """The piece only repeats the row: its indicator's name, its values, a tick box ("240人次",
     "家政服务培训人数420人", "☑完成□未完成") — text in the wrong cell, no cause."""
+    if not set(head).issubset(_ECHO_CHARS.union(indicator)):
+        return False            # a character neither the row's nor of the words dropped below
     rest = _ECHO_DROP.sub("", head)
     return not rest or all(c in indicator for c in rest)
 
@@ -362,12 +377,13 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"
             if counts.get("measure_open") and section in ("cause", "other"):
                 section = "measure"           # "原因：…。下一步将…": the measures have begun
-        elif _SHOULD.match(head) or (_NEXT_TARGET.match(head) and not _PROBLEM.search(head)):
+        elif (_SHOULD_HINT.search(head) and _SHOULD.match(head)) or (
+                _NEXT_TARGET.match(head) and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
                 not counts.get("cause_open") and (("将" in head and _WILL.match(head))
                                                   or ("起" in head and _FROM_NOW.search(head))
-                                                  or _CHANGE.search(head))):
+                                                  or (_CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
         elif section == "cause":
             role = "cause"                    # under 存在问题: a leading "加强" is no measure
@@ -396,7 +412,6 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
 
 def _tokens(raw) -> list[str]:
     return ["#" if t[0].isdigit() else t for t in raw if t not in _PUNCT and not t.isspace()]
-
 
 _SEP = "\x00"      # a character no text has; jieba keeps it as a token of its own
 
@@ -469,8 +484,15 @@ _OWNER = re.compile(r"由[^，。；]{1,12}?(?:负责|牵头|实施|承担|组�
 
 # the measure region's counts of deadlines, new values, owners, frequencies, quantities (bare dates
 # and numbers added nothing in cross-validation once deadlines and quantities were counted)
-_MEASURE_COUNTS = (("deadline", _DEADLINE), ("new_value", _NEW_VALUE), ("owner", _OWNER), ("freq", _FREQ),
-                   ("quant", _QUANT))
+# Each with a character class every match has a member of: a scan for it is far cheaper than the
+# pattern's, and most measures have none.
+_MEASURE_COUNTS = (("deadline", _DEADLINE, re.compile("[前间月年季]")),
+                   ("new_value", _NEW_VALUE, re.compile("[调设提降改按]")),
+                   ("owner", _OWNER, re.compile("[由科股办心站所院局委处]")),
+                   ("freq", _FREQ, re.compile("[每定周月]")),
+                   ("quant", _QUANT, re.compile("[0-9一二两三四五六七八九十百]")))
+_QUANT_HINT = _MEASURE_COUNTS[-1][2]
+_DATE_HINT = re.compile("[0-9季年月春汛前日]")
 
 # hit kinds that are not substance: cut from a cause piece's length, or from a measure piece's
 _CAUSE_CUT = frozenset(("restate", "vague", "cause_open", "null", "praise"))
@@ -479,7 +501,22 @@ _VAGUE_KEY = {"cause": "vague_cause", "measure": "vague_measure"}
 _ROLES = ("cause", "measure", "other", "heading")
 
 
-def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, dict[str, float]]:
+# the hand features of each axis, in the order _hand() gives them
+HAND_FEATURES = {
+    "cause": ("empty_text", "no_cause_region", "cause_len", "cause_pieces", "restate_pieces",
+              "substance_pieces", "only_restate", "substance_chars", "cause_open", "concrete_cause",
+              "restate_cues", "vague_cause", "vague_cover", "nums_equal_row", "nums_other",
+              "factor_quant", "factor_date", "indicator_overlap", "praise", "best_piece", "headings",
+              "has_measure", "text_len"),
+    "measure": ("empty_text", "no_measure_region", "measure_len", "measure_pieces", "measure_open",
+                "measure_done", "concrete_measure", "vague_measure", "vague_cover", "rest_chars",
+                *(name for name, _, _ in _MEASURE_COUNTS), "indicator_overlap",
+                "best_piece_rest", "clean_pieces", "signal_pieces", "headings", "has_cause"),
+}
+
+
+def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tuple]:
+    """The hand features of each axis as a tuple, named by HAND_FEATURES."""
     # one pass over the pieces and their hits; the region totals (content length, indicator
     # characters) are sums over the pieces, since the "，" joining them counts in neither
     norm = p.norm
@@ -511,9 +548,10 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
                         other += 1
                 nums_eq += eq
                 nums_other += other
-            quant = len(_QUANT.findall(s))
-            factor_quant += quant if quant > eq else 0
-            if _DATE.search(s):
+            if _QUANT_HINT.search(s):
+                quant = len(_QUANT.findall(s))
+                factor_quant += quant if quant > eq else 0
+            if _DATE_HINT.search(s) and _DATE.search(s):
                 factor_date += 1
             n_content = _content_chars(s)
             # indicator characters are never punctuation or digits: counting them in s is
@@ -538,7 +576,8 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
             best_rest = max(best_rest, rest)
             if rest >= 5 and "vague" not in counts:
                 clean_pieces += 1
-            if "concrete_measure" in counts or _DATE.search(s) or _FREQ.search(s) or _QUANT.search(s):
+            if ("concrete_measure" in counts or (_DATE_HINT.search(s) and _DATE.search(s))
+                    or (_QUANT_HINT.search(s) and _QUANT.search(s)) or _FREQ.search(s)):
                 signal_pieces += 1
 
     mt = p.measure_text
@@ -548,50 +587,51 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, di
     kc, km = kinds["cause"], kinds["measure"]
     m_vague = km.get("vague_measure", 0) + km.get("vague_cause", 0)
     m_rest = max(m_len - vague_cover["measure"], 0)
-    cause = {
-        "empty_text": float(p.empty),
-        "no_cause_region": float(c_len == 0),
-        "cause_len": c_len,
-        "cause_pieces": n_pieces["cause"],
-        "restate_pieces": restate_pieces,
-        "substance_pieces": substance_pieces,
-        "only_restate": float(substance_pieces == 0 and restate_pieces > 0),
-        "substance_chars": substance_chars,
-        "cause_open": kc.get("cause_open", 0),
-        "concrete_cause": kc.get("concrete_cause", 0),
-        "restate_cues": kc.get("restate", 0),
-        "vague_cause": kc.get("vague_cause", 0),
-        "vague_cover": vague_cover["cause"] / c_len if c_len else 0.0,
-        "nums_equal_row": nums_eq,
-        "nums_other": nums_other,
-        "factor_quant": factor_quant,
-        "factor_date": factor_date,
-        "indicator_overlap": ind_overlap_c,
-        "praise": kinds["other"].get("praise", 0) + kinds["other"].get("null", 0),
-        "best_piece": best_cause,
-        "headings": n_pieces["heading"],
-        "has_measure": float(m_len > 0),
-        "text_len": len(norm),
-    }
-    measure = {
-        "empty_text": float(p.empty),
-        "no_measure_region": float(m_len == 0),
-        "measure_len": m_len,
-        "measure_pieces": n_pieces["measure"],
-        "measure_open": km.get("measure_open", 0) + km.get("measure_time", 0),
-        "measure_done": km.get("measure_done", 0),
-        "concrete_measure": km.get("concrete_measure", 0),
-        "vague_measure": m_vague,
-        "vague_cover": vague_cover["measure"] / m_len if m_len else 0.0,
-        "rest_chars": m_rest,
-        **{name: len(r.findall(mt)) for name, r in _MEASURE_COUNTS},
-        "indicator_overlap": ind_overlap_m,
-        "best_piece_rest": best_rest,
-        "clean_pieces": clean_pieces,
-        "signal_pieces": signal_pieces,
-        "headings": n_pieces["heading"],
-        "has_cause": float(c_len > 0),
-    }
+    # in HAND_FEATURES order
+    cause = (
+        float(p.empty),
+        float(c_len == 0),
+        c_len,
+        n_pieces["cause"],
+        restate_pieces,
+        substance_pieces,
+        float(substance_pieces == 0 and restate_pieces > 0),
+        substance_chars,
+        kc.get("cause_open", 0),
+        kc.get("concrete_cause", 0),
+        kc.get("restate", 0),
+        kc.get("vague_cause", 0),
+        vague_cover["cause"] / c_len if c_len else 0.0,
+        nums_eq,
+        nums_other,
+        factor_quant,
+        factor_date,
+        ind_overlap_c,
+        kinds["other"].get("praise", 0) + kinds["other"].get("null", 0),
+        best_cause,
+        n_pieces["heading"],
+        float(m_len > 0),
+        len(norm),
+    )
+    measure = (
+        float(p.empty),
+        float(m_len == 0),
+        m_len,
+        n_pieces["measure"],
+        km.get("measure_open", 0) + km.get("measure_time", 0),
+        km.get("measure_done", 0),
+        km.get("concrete_measure", 0),
+        m_vague,
+        vague_cover["measure"] / m_len if m_len else 0.0,
+        m_rest,
+        *[len(r.findall(mt)) if hint.search(mt) else 0 for _, r, hint in _MEASURE_COUNTS],
+        ind_overlap_m,
+        best_rest,
+        clean_pieces,
+        signal_pieces,
+        n_pieces["heading"],
+        float(c_len > 0),
+    )
     return {"cause": cause, "measure": measure}
 
 
@@ -613,8 +653,10 @@ def hand_matrix(prepared: list, axis: str, names: tuple) -> "np.ndarray":
     """The hand features of `axis` for a batch, in `names` order, log columns transformed."""
     import numpy as np
 
-    get = itemgetter(*names) if len(names) > 1 else (lambda d: tuple(d[n] for n in names))
-    m = np.array([get(p.hand[axis]) for p in prepared], dtype=float).reshape(len(prepared), len(names))
+    order = HAND_FEATURES[axis]
+    m = np.array([p.hand[axis] for p in prepared], dtype=float).reshape(len(prepared), len(order))
+    if names != order:
+        m = m[:, [order.index(n) for n in names]]
     cols = [i for i, n in enumerate(names) if n in LOG_FEATURES]
     if cols:
         m[:, cols] = np.log1p(np.minimum(m[:, cols], LOG_CAP))

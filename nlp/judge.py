@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
-from itertools import repeat
 from pathlib import Path
 
-from nlp.features import AXES, prepare
+from nlp.features import AXES, HAND_FEATURES, prepare
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "explanation.npz"
@@ -33,6 +32,7 @@ MEASURE_GENERIC = "措施写明做什么、谁负责、何时完成、改到多�
 # fewer higher up (models/MODEL_CARD.md gives the accuracy inside and outside the band).
 UNSURE_BELOW = 0.75
 NOT_JUDGED = "unjudged"
+_ONLY_RESTATE = HAND_FEATURES["cause"].index("only_restate")
 
 
 @dataclass
@@ -49,18 +49,22 @@ class Verdict:
         return asdict(self)
 
 
-def make_verdict(probas: dict[str, tuple], p=None) -> Verdict:
-    """The verdict of per-axis (classes, probabilities); evidence from the Prepared `p` if given."""
-    labels, rounded, unsure = {}, {}, []
-    for axis in AXES:
-        classes, proba = probas[axis]
-        best = max(range(len(classes)), key=proba.__getitem__)
-        labels[axis] = classes[best]
-        rounded[axis] = dict(zip(classes, map(round, proba, repeat(4))))
-        if proba[best] < UNSURE_BELOW:
-            unsure.append(axis)
-    return Verdict(labels["cause"], labels["measure"], rounded["cause"], rounded["measure"],
-                   labels["cause"] != "specific" or labels["measure"] != "specific",
+def batch_rows(classes, proba) -> tuple:
+    """(classes, each row's probabilities rounded to 4 places, each row's best class index) of a
+    probability matrix: the rounding and the argmax done once for a whole batch."""
+    return tuple(classes), proba.round(4).tolist(), proba.argmax(axis=1).tolist()
+
+
+def make_verdict(rows: dict[str, tuple], k: int, p=None) -> Verdict:
+    """The verdict of row `k` of per-axis batch_rows(); evidence from the Prepared `p` if given."""
+    (c_classes, c_rows, c_best), (m_classes, m_rows, m_best) = rows["cause"], rows["measure"]
+    cause, measure = c_classes[c_best[k]], m_classes[m_best[k]]
+    c_proba, m_proba = c_rows[k], m_rows[k]
+    unsure = [axis for axis, proba, best in (("cause", c_proba, c_best[k]), ("measure", m_proba, m_best[k]))
+              if proba[best] < UNSURE_BELOW]
+    labels = {"cause": cause, "measure": measure}
+    return Verdict(cause, measure, dict(zip(c_classes, c_proba)), dict(zip(m_classes, m_proba)),
+                   cause != "specific" or measure != "specific",
                    _evidence(p, labels) if p is not None else {}, unsure)
 
 
@@ -82,24 +86,19 @@ def _span(p, a: int, b: int) -> tuple[int, int]:
     return p.offsets[a], p.offsets[b - 1] + 1
 
 
-def _clauses(p, role: str) -> list[str]:
-    """Original-text spans of consecutive pieces with `role` inside one clause."""
-    out, cur = [], None
+def _clauses(p) -> dict[str, list[str]]:
+    """Per role, the original-text spans of consecutive pieces with that role inside one clause."""
+    spans: dict[str, list[list[int]]] = {"cause": [], "measure": []}
+    prev_role, prev_clause = None, -1
     for a, b, r, ci in p.pieces:
-        if r == role and cur is not None and cur[2] == ci:
-            cur[1] = b
-        elif r == role:
-            if cur:
-                out.append(cur)
-            cur = [a, b, ci]
-        else:
-            if cur:
-                out.append(cur)
-            cur = None
-    if cur:
-        out.append(cur)
-    spans = [_span(p, a, b) for a, b, _ in out]
-    return [p.text[s:e] for s, e in spans]
+        if r in spans:
+            if r == prev_role and ci == prev_clause:
+                spans[r][-1][1] = b
+            else:
+                spans[r].append([a, b])
+        prev_role, prev_clause = r, ci
+    offsets, text = p.offsets, p.text
+    return {r: [text[offsets[a]:offsets[b - 1] + 1] for a, b in found] for r, found in spans.items()}
 
 
 def _role_at(p, pos: int) -> str | None:
@@ -112,7 +111,7 @@ def _role_at(p, pos: int) -> str | None:
 def _evidence(p, labels: dict[str, str]) -> dict:
     vague = []
     for h in p.hits:
-        if h.entry is None:
+        if h.entry is None or (labels["cause"] == "specific" and labels["measure"] == "specific"):
             continue
         role = _role_at(p, h.start)
         axis = role if role in AXES else h.entry.axis
@@ -128,7 +127,7 @@ def _evidence(p, labels: dict[str, str]) -> dict:
         own = [v["suggestion"] for v in vague if v["axis"] == "cause"]
         if own:
             suggestions.extend(own)
-        elif p.hand["cause"]["only_restate"]:
+        elif p.hand["cause"][_ONLY_RESTATE]:
             suggestions.append(CAUSE_RESTATED)
         else:
             suggestions.append(CAUSE_GENERIC)
@@ -136,8 +135,9 @@ def _evidence(p, labels: dict[str, str]) -> dict:
         suggestions.append(MEASURE_ABSENT)
     elif labels["measure"] == "generic":
         suggestions.extend([v["suggestion"] for v in vague if v["axis"] == "measure"] or [MEASURE_GENERIC])
-    return {"cause_clauses": _clauses(p, "cause") if labels["cause"] != "absent" else [],
-            "measure_clauses": _clauses(p, "measure") if labels["measure"] != "absent" else [],
+    clauses = _clauses(p) if labels["cause"] != "absent" or labels["measure"] != "absent" else {}
+    return {"cause_clauses": clauses["cause"] if labels["cause"] != "absent" else [],
+            "measure_clauses": clauses["measure"] if labels["measure"] != "absent" else [],
             "vague": vague,
             "suggestions": list(dict.fromkeys(suggestions))}
 
@@ -179,16 +179,14 @@ class Judge:
                 prepared.append(p)
             slot.append((i, k))
         if prepared:
-            # one tolist() per axis instead of per-row numpy scalar calls
-            rows = {axis: (classes, proba.tolist())
+            rows = {axis: batch_rows(classes, proba)
                     for axis, (classes, proba) in self.model.predict_proba(prepared).items()}
             done: list[Verdict | None] = [None] * len(prepared)
             for i, k in slot:
                 if done[k] is not None:
                     verdicts[i] = _copy(done[k])   # callers may mutate a verdict; never share one
                     continue
-                verdicts[i] = done[k] = make_verdict(
-                    {axis: (classes, proba[k]) for axis, (classes, proba) in rows.items()}, prepared[k])
+                verdicts[i] = done[k] = make_verdict(rows, k, prepared[k])
         return verdicts
 
 

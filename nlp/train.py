@@ -68,12 +68,10 @@ def gold_index(rows, axis) -> np.ndarray:
 
 def verdicts(rows_logits: dict[str, np.ndarray], calib: dict) -> list:
     """Verdicts (labels and calibrated probabilities, no evidence) from logits."""
-    from nlp.judge import make_verdict
+    from nlp.judge import batch_rows, make_verdict
 
-    probas = {axis: calibration.probabilities(z, *calib[axis]) for axis, z in rows_logits.items()}
-    n = len(next(iter(probas.values())))
-    return [make_verdict({axis: (LABELS, probas[axis][k].tolist()) for axis in AXES}, None)
-            for k in range(n)]
+    rows = {axis: batch_rows(LABELS, calibration.probabilities(z, *calib[axis])) for axis, z in rows_logits.items()}
+    return [make_verdict(rows, k) for k in range(len(rows["cause"][1]))]
 
 
 def cross_validate(prepared, rows, fit, log=print) -> dict:
