@@ -9,10 +9,13 @@ Prints, on the corpus texts (repeated to ≥ 5,000 items):
 - cold start of `pianchai explain` and `pianchai rules` (fresh processes, best of 3);
 - the shipped model's size.
 
-Run: python bench/bench_nlp.py   (one core: taskset -c 0 python bench/bench_nlp.py)
+Run: python bench/bench_nlp.py   (one core: taskset -c 0 python bench/bench_nlp.py; --card records
+the figures in models/MODEL_CARD.md's Runtime section)
 """
 from __future__ import annotations
 
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -48,7 +51,7 @@ def cold(args: list[str], runs: int = 3) -> float:
     return best
 
 
-def main() -> None:
+def main(card: bool = False) -> None:
     from nlp.judge import load_judge
     from nlp.pipeline import jieba_module, segment
 
@@ -59,6 +62,7 @@ def main() -> None:
     segment("预热")
     judge = load_judge()
     judge.judge_many(items[:200])
+    load_before = os.getloadavg()
 
     jieba_rate = rate(lambda xs: [jieba.lcut(x) for x in xs], plain)
     rjieba_rate = rate(lambda xs: [segment(x) for x in xs], plain)
@@ -66,15 +70,19 @@ def main() -> None:
     n_distinct = len({(i["text"], i["indicator"], i["target"], i["actual"]) for i in items})
     batches = [items[k:k + n_distinct] for k in range(0, len(items), n_distinct)]  # the corpus, in order
     distinct_rate = rate(lambda bs: [judge.judge_many(b) for b in bs], batches) * len(items) / len(batches)
-    print(f"items                      {len(items)}  (mean {statistics.mean(map(len, plain)):.0f} chars)")
-    print(f"bare jieba.lcut            {jieba_rate:10.0f} texts/s")
-    print(f"bare rjieba shim           {rjieba_rate:10.0f} texts/s")
-    # The honest headline is distinct texts; the repeated run shows what deduplication within a
-    # batch buys when boilerplate recurs, as it does in real batches.
-    print(f"judge_many, distinct texts {distinct_rate:10.0f} texts/s  "
-          f"= {jieba_rate / distinct_rate:.2f}× jieba segmentation time, {rjieba_rate / distinct_rate:.2f}× rjieba")
-    print(f"  … each text repeated ×{len(items) // max(n_distinct, 1)}  {judge_rate:10.0f} texts/s  "
-          f"= {jieba_rate / judge_rate:.2f}× jieba segmentation time, {rjieba_rate / judge_rate:.2f}× rjieba")
+    lines = [
+        f"machine load               {' '.join(f'{x:.2f}' for x in load_before)} (1, 5, 15 min; shared cores slow every figure)",
+        f"items                      {len(items)}  (mean {statistics.mean(map(len, plain)):.0f} chars)",
+        f"bare jieba.lcut            {jieba_rate:10.0f} texts/s",
+        f"bare rjieba shim           {rjieba_rate:10.0f} texts/s",
+        # The honest headline is distinct texts; the repeated run shows what deduplication within
+        # a batch buys when boilerplate recurs, as it does in real batches.
+        f"judge_many, distinct texts {distinct_rate:10.0f} texts/s  "
+        f"= {jieba_rate / distinct_rate:.2f}× jieba segmentation time, {rjieba_rate / distinct_rate:.2f}× rjieba",
+        f"  … each text repeated ×{len(items) // max(n_distinct, 1)}  {judge_rate:10.0f} texts/s  "
+        f"= {jieba_rate / judge_rate:.2f}× jieba segmentation time, {rjieba_rate / judge_rate:.2f}× rjieba",
+    ]
+    print("\n".join(lines))
 
     lat = []
     for item in items[:2000]:
@@ -82,13 +90,33 @@ def main() -> None:
         judge.judge(**item)
         lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
-    print(f"warm single judge()        p50 {lat[len(lat) // 2]:.2f} ms  p95 {lat[int(len(lat) * .95)]:.2f} ms")
-    print(f"cold `pianchai explain`    {cold(['explain', '由于客观原因未完成。今后将进一步加强管理。']):.2f} s")
-    print(f"cold `pianchai rules`      {cold(['rules']):.2f} s")
     from nlp.judge import DEFAULT_MODEL, SKOPS_MODEL
-    print(f"model size                 {SKOPS_MODEL.stat().st_size / 2**20:.1f} MiB skops, "
-          f"{DEFAULT_MODEL.stat().st_size / 2**20:.1f} MiB numeric export")
+    more = [
+        f"warm single judge()        p50 {lat[len(lat) // 2]:.2f} ms  p95 {lat[int(len(lat) * .95)]:.2f} ms",
+        f"cold `pianchai explain`    {cold(['explain', '由于客观原因未完成。今后将进一步加强管理。']):.2f} s",
+        f"cold `pianchai rules`      {cold(['rules']):.2f} s",
+        f"model size                 {SKOPS_MODEL.stat().st_size / 2**20:.1f} MiB skops, "
+        f"{DEFAULT_MODEL.stat().st_size / 2**20:.1f} MiB numeric export",
+    ]
+    print("\n".join(more))
+    if card:
+        record(lines + more)
+
+
+CARD = ROOT / "models" / "MODEL_CARD.md"
+
+
+def record(lines: list[str]) -> None:
+    """Put the figures into the model card's Runtime section, after its first paragraph."""
+    text = CARD.read_text(encoding="utf-8")
+    section = re.search(r"^## Runtime\n.*?\n\n", text, re.S | re.M)      # heading + intro paragraph
+    end = text.find("\n## ", section.end()) if section else -1
+    if not section or end < 0:
+        sys.exit(f"{CARD}: no Runtime section followed by another; retrain (pianchai train) to write one")
+    block = "```\n" + "\n".join(lines) + "\n```\n"
+    CARD.write_text(text[:section.end()] + block + text[end:], encoding="utf-8")
+    print(f"recorded in {CARD}")
 
 
 if __name__ == "__main__":
-    main()
+    main(card="--card" in sys.argv[1:])

@@ -263,6 +263,16 @@ _ECHO_EDGE = frozenset("0123456789%≥≤><=☑☐□■√口£þ成次户个�
 _REMAINDER_FIRST = frozenset("剩其余尚未")
 # what makes a reported fact a problem: something missing, late, low, failed, over
 _PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响|导致")
+# money saved or left over: on a budget row (execution rate, cost) it says why, it is no measure
+_SAVING = re.compile("节约|结余|压减|节省|节支|过紧日子")
+_BUDGET_WORDS = re.compile("执行率|资金|经费|成本|预算|支出|费用|单价|造价")
+
+
+@lru_cache(maxsize=4096)
+def _is_budget_row(indicator: str) -> bool:
+    return _BUDGET_WORDS.search(indicator) is not None
+
+
 # cheap tests before the costlier patterns: a character each of their matches has
 _SHOULD_HINT = re.compile("[要应需须]")
 _CHANGE_HINT = re.compile("[改调设提替删]")
@@ -324,6 +334,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
     section = None
     hi, n_hits = 0, len(hits)
     non_answers = default_non_answers()
+    budget_row = _is_budget_row(indicator)
     for start, end, ci in pieces:
         counts: dict[str, int] = {}
         lead = start
@@ -377,6 +388,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"
             if counts.get("measure_open") and section in ("cause", "other"):
                 section = "measure"           # "原因：…。下一步将…": the measures have begun
+        elif budget_row and _SAVING.search(head):
+            role = "cause"                    # "压减一般性支出，节约资金12万元": why money was left
         elif (_SHOULD_HINT.search(head) and _SHOULD.match(head)) or (
                 _NEXT_TARGET.match(head) and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"

@@ -19,6 +19,12 @@ HALVES = ("read", "score_only")
 REAL_DIR = ROOT.parent / "shared" / "real"
 
 
+# The project team's files: one team, one style, five "writers" only by file. Their cross-validated
+# scores are optimistic (the other four files share the style), so calibration is fitted on the
+# independent writers' scores alone.
+TEAM = frozenset({"part_a", "part_b", "part_c", "part_d", "extra_nlp"})
+
+
 def writer_of(row: dict) -> str:
     """The row's writer (nlp.corpus.read_corpus fills it in from the file name when absent)."""
     return row["writer"]

@@ -3,8 +3,8 @@
 The protocol (nlp/splits.py, models/MODEL_CARD.md):
 - leave-one-writer-out cross-validation is the headline: every writer's texts are scored by a
   model trained on the other writers only, and calibrated by a temperature and floor fitted on the
-  other writers' cross-validated scores (nlp/calibration.py);
-- the shipped model is fitted on everything and calibrated on all the cross-validated scores;
+  other independent writers' cross-validated scores (nlp/calibration.py, nlp/splits.TEAM);
+- the shipped model is fitted on everything and calibrated on all independent writers' scores;
 - the dev set's `read` half is scored on every run; its `score_only` half and the real texts
   only with `final=True` (summary figures, never the texts).
 Reproducible: files are read in sorted order, rows sorted by id, the classifier has a fixed seed.
@@ -22,7 +22,7 @@ from nlp import calibration
 from nlp.corpus import DEV_SET, corpus_files, data_hash, read_corpus, read_labelled
 from nlp.features import AXES, LABELS, prepare
 from nlp.metrics import format_report, score
-from nlp.splits import REAL_DIR, dev_halves, writer_folds, writer_of
+from nlp.splits import REAL_DIR, TEAM, dev_halves, writer_folds, writer_of
 
 REAL_SET = REAL_DIR / "explanations.jsonl"
 
@@ -74,6 +74,11 @@ def verdicts(rows_logits: dict[str, np.ndarray], calib: dict) -> list:
     return [make_verdict(rows, k) for k in range(len(rows["cause"][1]))]
 
 
+def fit_calibration(oof: dict, rows: list[dict], idx: list[int]) -> dict:
+    """Temperature and floor per axis from the out-of-fold logits of the rows `idx`."""
+    return {axis: calibration.fit(oof[axis][idx], gold_index([rows[i] for i in idx], axis)) for axis in AXES}
+
+
 def cross_validate(prepared, rows, fit, log=print) -> dict:
     """Leave-one-writer-out: out-of-fold logits for every row, each writer calibrated on the
     others' out-of-fold logits; metrics pooled over all rows and per writer."""
@@ -88,8 +93,7 @@ def cross_validate(prepared, rows, fit, log=print) -> dict:
     out = [None] * len(rows)
     per_writer = {}
     for writer, train_idx, test_idx in folds:
-        calib = {axis: calibration.fit(oof[axis][train_idx], gold_index([rows[i] for i in train_idx], axis))
-                 for axis in AXES}
+        calib = fit_calibration(oof, rows, [i for i in train_idx if writer_of(rows[i]) not in TEAM])
         vs = verdicts({axis: oof[axis][test_idx] for axis in AXES}, calib)
         for i, v in zip(test_idx, vs):
             out[i] = v
@@ -133,7 +137,7 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
 
     models = fit_models(prepared, rows)
     check_labels(models)
-    calib = {axis: calibration.fit(cv["logits"][axis], gold_index(rows, axis)) for axis in AXES}
+    calib = fit_calibration(cv["logits"], rows, [i for i, r in enumerate(rows) if writer_of(r) not in TEAM])
     out_dir.mkdir(parents=True, exist_ok=True)
     skops_path = out_dir / "explanation.skops"
     sio.dump({"models": models, "calibration": {a: list(c) for a, c in calib.items()}}, skops_path,
