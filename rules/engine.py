@@ -202,7 +202,7 @@ _FORM_TEXT_HEADINGS = {"deviation": "偏差原因分析", "problems": "存在问
 
 
 def form_level_explanation(form: Form) -> str:
-    """The form's own 原因分析, 存在问题 and 改进措施 cells, each under its heading (so the classifier
-    reads each cell as the side it is), for templates that have them."""
+    """The form's own 原因分析, 存在问题 and 改进措施 cells that say something, each under its heading
+    (so the classifier reads each cell as the side it is), for templates that have them."""
     return "\n".join(f"{head}：{form.texts[k].strip()}" for k, head in _FORM_TEXT_HEADINGS.items()
-                     if form.texts.get(k, "").strip())
+                     if says_nothing(form.texts.get(k, "")) is None)

@@ -9,6 +9,7 @@ could not judge (not Chinese, a single character) gives PC405 at info.
 from __future__ import annotations
 
 from rules.engine import Rule, register
+from rules.judgement import says_nothing
 
 _CAUSE_HINT = "写明哪个环节、什么因素导致未完成（事件、约束、依赖、决定），不要只复述完成值。"
 _MEASURE_HINT = "措施写明做什么、谁负责、何时完成、改到多少（如“次年3月底前完成剩余2家接口改造”）。"
@@ -18,7 +19,8 @@ _FORM_CELLS = {"cause": ("deviation", "problems"), "measure": ("measures",)}
 
 
 def _form_cell(form, axis: str) -> bool:
-    return any(form.texts.get(k, "").strip() for k in _FORM_CELLS[axis])
+    """The form has its own cell for `axis` that says something ("无" is PC201's)."""
+    return any(says_nothing(form.texts.get(k, "")) is None for k in _FORM_CELLS[axis])
 
 
 class _VerdictRule(Rule):
@@ -36,7 +38,7 @@ class _VerdictRule(Rule):
                 continue
             p = getattr(verdict, f"{self.axis}_proba").get(label, 0.0)
             ind = form.indicators[key] if key >= 0 else None
-            level = "info" if self.axis in verdict.unsure else self.effective_level
+            unsure = self.axis in verdict.unsure
             evidence = verdict.evidence
             vague = [v for v in evidence.get("vague", []) if v.get("axis") in (self.axis, None)]
             phrases = "、".join(f"“{v['phrase']}”" for v in vague[:3])
@@ -44,9 +46,9 @@ class _VerdictRule(Rule):
             message = self.describe(what, phrases)
             suggestion = next((v.get("suggestion") for v in vague if v.get("suggestion")), None) \
                 or self.hint
-            yield self.finding(form, message, indicator=ind, field="explanation", level=level,
-                               suggestion=suggestion,
-                               evidence={"probability": round(p, 3), "unsure": self.axis in verdict.unsure,
+            yield self.finding(form, message, indicator=ind, field="explanation", suggestion=suggestion,
+                               doubt=f"分类器把握不大（概率 {p:.2f}）" if unsure else None,
+                               evidence={"probability": round(p, 3), "unsure": unsure,
                                          "cause": verdict.cause, "measure": verdict.measure, "vague": vague,
                                          "clauses": evidence.get(f"{self.axis}_clauses", [])})
 
