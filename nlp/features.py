@@ -201,9 +201,13 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
             inline = [i for i in inline if not any(0 < i - r <= 14 for r in remainders)] + remainders
     if "已" in norm:
         inline.extend(m.start() for m in _INLINE_DONE.finditer(norm))
+    if "、" in norm:     # "老人外出多、加强动员": a list mark before an imperative starts the measure
+        cuts_after_mark = [h.start for h in hits if h.kind == "measure_lead" and h.start and norm[h.start - 1] == "、"]
+    else:
+        cuts_after_mark = []
     # not right after a marker: "二是剩余2户…" stays one piece
     cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)
-            and not (norm[i - 1] == "是" and norm[i - 2] in "一二三四五六七八九十")]
+            and not (norm[i - 1] == "是" and norm[i - 2] in "一二三四五六七八九十")] + cuts_after_mark
     if gaps:                                   # whitespace was dropped there
         starts = {h.start for h in hits if h.kind in _CUT_KINDS}
         heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
@@ -264,7 +268,7 @@ _REMAINDER_FIRST = frozenset("剩其余尚未")
 # what makes a reported fact a problem: something missing, late, low, failed, over
 _PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响|导致")
 # money saved or left over: on a budget row (execution rate, cost) it says why, it is no measure
-_SAVING = re.compile("节约|结余|压减|节省|节支|过紧日子")
+_SAVING = re.compile("结余|节约资金|节约了|节省了|节支|压减了|少支出|节约\\d")
 _BUDGET_WORDS = re.compile("执行率|资金|经费|成本|预算|支出|费用|单价|造价")
 
 
@@ -281,7 +285,8 @@ _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?
                           r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
 _SHOULD = re.compile(r"^[^，。；]{0,8}?(?<![仍还尚亦])(?:要|应|应当|需要|需|须|必须)(?:进一步|继续|切实|认真|持续|不断)?"
-                     r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保)")
+                     r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保"
+                     r"|改进|改善|整改)")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
 _SHORT_PIECE = 32
 # what may surround a heading: punctuation, a short note in brackets ("（限200字）")
@@ -291,6 +296,12 @@ _ECHO_DROP = re.compile(r"[☑☐□■√口£þ]\s*(?:未完成|完成|是|否
                         r"人次|户|个|万|亿|元|平方米|公里|亩|吨|座|所|项|场|家|名|台|套|册|篇|条|件|份|天|小时|分钟|次|批|人")
 _ECHO_CHARS = frozenset("0123456789.%‰≥≤><=＞＜ \t\n☑☐□■√×口£þ/、，,：:（）()。；-是否有无未完成实际目标指标值年度全年达到"
                         "人次户个万亿元平方米公里亩吨座所项场家名台套册篇条件份天小时分钟批")
+
+
+def _without(s: str, phrases: list[str]) -> str:
+    for phrase in phrases:
+        s = s.replace(phrase, "")
+    return s
 
 
 def _is_echo(head: str, indicator: str) -> bool:
@@ -344,6 +355,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
         headings = []
         cut_c = cut_m = vague_len = 0
         time_at_head = False
+        praised = []
         while hi < n_hits and hits[hi][0] < start:
             hi += 1
         for k in range(hi, n_hits):
@@ -369,6 +381,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                     cut_m += n
                 if kind == "measure_time" and h_start <= lead + 1:
                     time_at_head = True
+                if kind == "praise" or kind == "null":
+                    praised.append(h[2])
         piece_counts.append((counts, cut_c, cut_m, vague_len))
         is_heading, heading = _heading_of(norm, lead, end, headings) if headings else (False, None)
         if is_heading:
@@ -398,6 +412,9 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                                                   or ("起" in head and _FROM_NOW.search(head))
                                                   or (_CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
+        elif (counts.get("praise") or counts.get("null")) and not counts.get("restate") \
+                and not _CAUSE_STRONG.search(head) and not _PROBLEM.search(_without(head, praised)):
+            role = "other"                    # "资金使用规范", "受到市统计局通报表扬": no cause
         elif section == "cause":
             role = "cause"                    # under 存在问题: a leading "加强" is no measure
         elif section == "measure" and not _CAUSE_STRONG.search(norm, start, end):
@@ -412,8 +429,6 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # the next numbered item of a measure list
         elif "vague_measure" in counts and not causal and "vague_cause" not in counts:
             role = "measure"                  # a bare slogan
-        elif (counts.get("praise") or counts.get("null")) and not causal:
-            role = "other"
         elif counts.get("describe") and not causal and not _PROBLEM.search(head):
             role = "other"                    # "全年共开展培训32场": a report, no cause
         else:
