@@ -296,7 +296,24 @@ def _qualitative(target: str, actual: str) -> Judgement:
 
 
 def judge(ind: Indicator) -> Judgement:
-    """The verdict on one row; see the module docstring for the order of reading."""
+    """The verdict on one row; see the module docstring for the order of reading.
+
+    Every rule asks for it, so verdicts are kept by what they depend on (the row's own texts,
+    numbers and doubts), a few thousand at most."""
+    k = (ind.indicator, ind.level1, ind.level2, ind.target, ind.actual, ind.weight, ind.score,
+         ind.explanation, tuple(sorted(ind.extra.items())), ind.doubtful)
+    found = _JUDGED.get(k)
+    if found is None:
+        if len(_JUDGED) >= 4096:
+            _JUDGED.clear()
+        found = _JUDGED[k] = _judge(ind)
+    return found
+
+
+_JUDGED: dict[tuple, Judgement] = {}
+
+
+def _judge(ind: Indicator) -> Judgement:
     if not_applicable(ind):
         return Judgement("not_applicable", True, "标为不适用")
     doubt = reading_doubt(ind)
