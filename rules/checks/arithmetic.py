@@ -36,6 +36,12 @@ def _unverified(form, funds_fields=(), total_fields=(), row_fields=()) -> str | 
     return "；".join(reasons) or None
 
 
+def _budget_read(f) -> bool:
+    """Whether anything of the funds block was read."""
+    return any(v is not None for v in (f.budget_initial, f.budget_full_year, f.executed, f.weight,
+                                       f.execution_rate, f.score))
+
+
 def _funds_weight_implausible(f) -> bool:
     return f.weight is not None and f.weight > _MAX_FUNDS_WEIGHT
 
@@ -124,6 +130,12 @@ class _TotalRule(Rule):
                      "之和，可能是另一栏的合计")
         if doubt is None and sums[0] != sums[1]:
             doubt = "表中有父项与子项，合计口径不确定"
+        if doubt is None and stated > summed and not _budget_read(f) and \
+                not any(_BUDGET_ROW.search(i.indicator or "") for i in form.indicators):
+            # The budget-execution line carries points (10 of 100 in most templates); where the
+            # file shows no funds block (the tail of a form cut from a longer document), the
+            # missing points may be exactly those.
+            doubt = "未读到预算执行部分，合计可能含其分值"
 
         yield self.finding(form, f"各项{self.label}合计 {summed:g}，总分行为 {stated:g}",
                            source=form.total.source, field=self.attr,
