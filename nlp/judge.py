@@ -53,7 +53,11 @@ class Verdict:
 
 def batch_rows(classes, proba) -> tuple:
     """(classes, each row's probabilities rounded to 4 places, each row's best class index) of a
-    probability matrix: the rounding and the argmax done once for a whole batch."""
+    probability matrix: the rounding and the argmax done once for a whole batch. `proba` may be
+    lists of floats (the runtime's few-text path): rounded as numpy rounds (×10⁴, to even, ÷10⁴)."""
+    if isinstance(proba, list):
+        return (tuple(classes), [[round(x * 10000.0) / 10000.0 for x in row] for row in proba],
+                [row.index(max(row)) for row in proba])
     return tuple(classes), proba.round(4).tolist(), proba.argmax(axis=1).tolist()
 
 

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+from functools import reduce
 from itertools import chain, repeat
+from operator import add, mul
 from pathlib import Path
 
 import numpy as np
 
 from nlp.calibration import probabilities
-from nlp.features import AXES, hand_matrix, region_chars, region_folded, region_tokens, region_unigrams
+from nlp.features import (AXES, HAND_FEATURES, LOG_CAP, LOG_FEATURES, hand_matrix, region_chars, region_folded,
+                          region_tokens, region_unigrams)
 
 BLOCKS = ("tokens", "chars")
-# below this many texts the per-document string path is faster than the batch's numpy path
-# (same logits bit for bit either way)
+# below this many texts the few-text path (terms as strings, hand features and calibration in
+# Python floats) is faster than the batch's numpy path
 BATCH_MIN = 6
-# numpy's log of the small term counts, so the per-document path uses the very same values
-_LOG = np.log(np.arange(1, 257, dtype=float)).tolist()
-_LOG.insert(0, float("-inf"))
 FORMAT = 2      # 2: calibration (temperature, floor) per axis
 
 
@@ -67,80 +66,69 @@ def export(models: dict, calibration: dict, path: Path, meta: dict) -> None:
         np.savez_compressed(fh, **arrays)
 
 
-class _Block:
-    """One tf-idf block (sublinear tf, l2 norm) with its slice of the coefficients."""
+class _Terms:
+    """Every tf-idf block's terms in one id space (each block's ids from its offset on, in its
+    own order): the idf and each class's coefficients, one contiguous array per class
+    (gathering from a column is a plain take, far cheaper than gathering rows of a matrix).
+    One space lets a few texts be scored for all four blocks in one pass."""
 
-    __slots__ = ("index", "idf", "coef")
+    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray]]):
+        """`parts`: (idf, coef as terms × classes) of each block, in offset order."""
+        if len({coef.shape[1] for _, coef in parts}) != 1:
+            raise ValueError("the axes have different numbers of classes")
+        self.idf = np.concatenate([idf for idf, _ in parts])
+        self.columns = tuple(np.ascontiguousarray(c) for c in np.concatenate([c for _, c in parts]).T)
+        self.size = len(self.idf)
 
-    def __init__(self, vocab, idf, coef):
-        self.index = {t: i for i, t in enumerate(vocab.tolist())}
-        self.idf = idf
-        self.coef = coef
+    def scores(self, key: np.ndarray, n: int) -> np.ndarray:
+        """Σ tfidf·coef (sublinear tf, l2 norm) of `n` documents from keys document × size + term
+        id, one per term occurrence, in any order.
 
-    def logits(self, term_lists: list[list[str]]) -> np.ndarray:
-        """Σ tfidf·coef per document from the terms as strings, in plain Python floats.
-
-        For a handful of texts (a single judge() call), where numpy's fixed cost per call would
-        dominate. The arithmetic is the batch path's, operation for operation (IEEE products
-        and sums in the same order, numpy's own log values, sqrt correctly rounded in both), so
-        the logits are bit-identical; tests compare the two."""
-        get, k = self.index.get, self.coef.shape[1]
-        out = []
-        for terms in term_lists:
-            c = Counter(terms)
-            counted = [(i, count) for i, count in zip(map(get, c), c.values()) if i is not None]
-            ids = [i for i, _ in counted]
-            idf, coef = self.idf[ids].tolist(), self.coef[ids].tolist()   # only this text's rows
-            acc = [0.0] * k
-            norm2 = 0.0
-            for (_, count), w, row in zip(counted, idf, coef):
-                v = (1.0 + (_LOG[count] if count < len(_LOG) else float(np.log(float(count))))) * w
-                norm2 += v * v
-                for j in range(k):
-                    acc[j] += row[j] * v
-            norm = math.sqrt(norm2)
-            out.append([x / norm for x in acc] if norm > 0 else acc)
-        return np.array(out, dtype=float).reshape(len(term_lists), k)
-
-    def _scores(self, doc: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
-        """The logits of `n` documents from their terms' vocabulary ids (-1: unknown), listed
-        document by document in text order.
-
-        Terms are counted with numpy rather than a Counter per document; the (document, term)
-        pairs are put back in first-occurrence order, the order a Counter gives, so the sums
-        are bit-for-bit those of the plain per-document loop."""
-        out = np.zeros((n, self.coef.shape[1]))
-        known = ids >= 0
-        if not known.any():
+        Terms are counted with one sort rather than a Counter per document; each document's
+        distinct terms are summed in id order (bincount adds in input order), so a document's
+        sums do not depend on the other documents of the call or on the path that scores it."""
+        out = np.zeros((n, len(self.columns)))
+        if not len(key):
             return out
-        size = len(self.idf)
-        key = doc[known] * size + ids[known]
-        _, first, counts = np.unique(key, return_index=True, return_counts=True)
-        # keep each pair at its first occurrence, in text order (a mask, not a second sort)
-        at = np.zeros(len(key), dtype=np.intp)
-        at[first] = counts
-        keep = at > 0
-        counts = at[keep]
-        doc, ids = np.divmod(key[keep], size)
+        key = np.sort(key)
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        counts = np.diff(np.append(starts, len(key)))
+        doc, ids = np.divmod(key[starts], self.size)
         v = (1.0 + np.log(counts.astype(float))) * self.idf[ids]
         norms = np.sqrt(np.bincount(doc, weights=v * v, minlength=n))
-        contrib = self.coef[ids] * v[:, None]
-        for j in range(out.shape[1]):
-            out[:, j] = np.bincount(doc, weights=contrib[:, j], minlength=n)
-        nz = norms > 0
-        out[nz] /= norms[nz, None]
+        for j, column in enumerate(self.columns):
+            out[:, j] = np.bincount(doc, weights=column[ids] * v, minlength=n)
+        return np.divide(out, norms[:, None], out=out, where=norms[:, None] > 0)
+
+
+class _Block:
+    """One tf-idf block: its vocabulary as ids in the shared space, and lookup tables for
+    whole-batch scoring, built on the first batch (a single `pianchai explain` never needs them)."""
+
+    __slots__ = ("index", "terms", "_tables")
+
+    def __init__(self, vocab, terms: _Terms, offset: int):
+        self.index = {t: i for i, t in enumerate(vocab.tolist(), offset)}
+        self.terms = terms
+        self._tables = None
+
+    def keys(self, term_lists: list[list[str]]) -> list[int]:
+        """Scoring keys (document × size + id) of each document's known terms as strings."""
+        get, size = self.index.get, self.terms.size
+        out = []
+        for d, terms in enumerate(term_lists):
+            base = d * size
+            out.extend([base + i for i in map(get, terms) if i is not None])
         return out
 
+    def logits(self, term_lists: list[list[str]]) -> np.ndarray:
+        """The block's logits from each document's terms as strings (region_tokens, region_chars):
+        what the batch lookups below must read the same."""
+        return self.terms.scores(np.array(self.keys(term_lists), dtype=np.int64), len(term_lists))
 
-class _BatchBlock(_Block):
-    """A block with lookup tables for whole-batch scoring, built on the first batch: a single
-    `pianchai explain` never needs them."""
-
-    __slots__ = ("_tables",)
-
-    def __init__(self, vocab, idf, coef):
-        super().__init__(vocab, idf, coef)
-        self._tables = None
+    def _scores(self, doc: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+        known = ids >= 0
+        return self.terms.scores(doc[known] * self.terms.size + ids[known], n)
 
     def tables(self) -> tuple:
         if self._tables is None:
@@ -151,7 +139,7 @@ class _BatchBlock(_Block):
         raise NotImplementedError
 
 
-class _TokenBlock(_BatchBlock):
+class _TokenBlock(_Block):
     """The token block, its bigrams looked up as pairs of token codes.
 
     Same terms as region_tokens() (the tokens, then "a_b" for each adjacent pair, "<none>" for
@@ -193,11 +181,10 @@ class _TokenBlock(_BatchBlock):
         empty = np.flatnonzero(lens == 0)            # "<none>": the only term of its document
         doc = np.concatenate([doc, bdoc, empty])
         ids = np.concatenate([uni, big, np.full(len(empty), self.index.get("<none>", -1), dtype=np.intp)])
-        order = np.argsort(doc, kind="stable")       # per document: tokens, then bigrams, in order
-        return self._scores(doc[order], ids[order], n)
+        return self._scores(doc, ids, n)
 
 
-class _CharBlock(_BatchBlock):
+class _CharBlock(_Block):
     """The character-bigram block, looked up as code-point pairs.
 
     Same terms as region_chars() (bigrams of the digit-folded region, "<none>" for an empty one),
@@ -234,9 +221,9 @@ class _CharBlock(_BatchBlock):
 
 
 class _Axis:
-    def __init__(self, data, axis):
+    def __init__(self, data, axis, terms: _Terms, offsets: dict):
         self.axis = axis
-        self.blocks = {b: cls(data[f"{axis}/{b}/vocab"], data[f"{axis}/{b}/idf"], data[f"{axis}/{b}/coef"])
+        self.blocks = {b: cls(data[f"{axis}/{b}/vocab"], terms, offsets[axis, b])
                        for b, cls in zip(BLOCKS, (_TokenBlock, _CharBlock))}
         self.hand_names = tuple(data[f"{axis}/hand/names"].tolist())
         self.hand_mean = data[f"{axis}/hand/mean"]
@@ -245,21 +232,44 @@ class _Axis:
         self.intercept = data[f"{axis}/intercept"]
         self.classes = tuple(data[f"{axis}/classes"].tolist())
         self.temperature, self.floor = data[f"{axis}/calibration"].tolist()
+        # the hand-feature step in Python floats, for few_proba: (column in the Prepared's
+        # tuple, log-transformed, mean, scale) per feature, and each class's coefficients
+        order = HAND_FEATURES[axis]
+        self.python_hand = [(order.index(n), n in LOG_FEATURES, mean, scale) for n, mean, scale in zip(
+            self.hand_names, self.hand_mean.tolist(), self.hand_scale.tolist())]
+        self.python_hand_coef = self.hand_coef.T.tolist()
+        self.python_intercept = self.intercept.tolist()
 
     def logits(self, prepared: list) -> np.ndarray:
+        """The batch's logits with numpy, one pass per block over the whole batch."""
         axis = self.axis
         hand = hand_matrix(prepared, axis, self.hand_names)
         out = ((hand - self.hand_mean) / self.hand_scale) @ self.hand_coef + self.intercept
-        if len(prepared) < BATCH_MIN:
-            out += self.blocks["tokens"].logits([region_tokens(p, axis) for p in prepared])
-            out += self.blocks["chars"].logits([region_chars(p, axis) for p in prepared])
-        else:
-            out += self.blocks["tokens"].logits_unigrams([region_unigrams(p, axis) for p in prepared])
-            out += self.blocks["chars"].logits_folded([region_folded(p, axis) for p in prepared])
+        out += self.blocks["tokens"].logits_unigrams([region_unigrams(p, axis) for p in prepared])
+        out += self.blocks["chars"].logits_folded([region_folded(p, axis) for p in prepared])
         return out
 
     def proba(self, prepared: list) -> np.ndarray:
         return probabilities(self.logits(prepared), self.temperature, self.floor)
+
+    def few_proba(self, prepared: list, tokens: list, chars: list) -> list[list[float]]:
+        """The probabilities of a few texts in Python floats, given their blocks' logits. Equal
+        to the batch path's to ≈ 1e-16: the hand features' dot product and exp may round their
+        last bit differently (tests compare)."""
+        axis, hand, intercept = self.axis, self.python_hand, self.python_intercept
+        t, floor = self.temperature, self.floor
+        out = []
+        for p, tok, ch in zip(prepared, tokens, chars):
+            values = p.hand[axis]
+            x = [((math.log1p(min(values[i], LOG_CAP)) if log else values[i]) - mean) / scale
+                 for i, log, mean, scale in hand]
+            z = [reduce(add, map(mul, x, col), 0.0) for col in self.python_hand_coef]
+            z = [(a + b + c + d) / t for a, b, c, d in zip(z, intercept, tok, ch)]
+            top = max(z)
+            e = [math.exp(x - top) for x in z]
+            total = reduce(add, e)
+            out.append([(1.0 - floor) * (x / total) + floor / len(e) for x in e])
+        return out
 
 
 class RuntimeModel:
@@ -268,7 +278,37 @@ class RuntimeModel:
             self.meta = json.loads(str(data["meta"]))
             if self.meta.get("format") != FORMAT:
                 raise ValueError(f"{path}: model format {self.meta.get('format')}, expected {FORMAT}")
-            self.axes = {axis: _Axis(data, axis) for axis in AXES}
+            parts, offsets, offset = [], {}, 0
+            for axis in AXES:
+                for b in BLOCKS:
+                    idf = data[f"{axis}/{b}/idf"]
+                    parts.append((idf, data[f"{axis}/{b}/coef"]))
+                    offsets[axis, b] = offset
+                    offset += len(idf)
+            self.terms = _Terms(parts)
+            self.axes = {axis: _Axis(data, axis, self.terms, offsets) for axis in AXES}
 
-    def predict_proba(self, prepared: list) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
-        return {axis: (m.classes, m.proba(prepared)) for axis, m in self.axes.items()}
+    def predict_proba(self, prepared: list) -> dict[str, tuple[tuple[str, ...], np.ndarray | list]]:
+        """Each axis's classes and calibrated probabilities: an array for a batch, lists of floats
+        for fewer than BATCH_MIN texts (numpy's fixed cost per call is most of a single text's
+        time; the judge reads both)."""
+        if len(prepared) >= BATCH_MIN:
+            return {axis: (m.classes, m.proba(prepared)) for axis, m in self.axes.items()}
+        logits = self.few_logits(prepared)
+        return {axis: (m.classes, m.few_proba(prepared, logits[axis, "tokens"], logits[axis, "chars"]))
+                for axis, m in self.axes.items()}
+
+    def few_logits(self, prepared: list) -> dict[tuple[str, str], list[list[float]]]:
+        """The tf-idf blocks' logits of a few texts per (axis, block), from their terms as
+        strings (region_tokens, region_chars), all four blocks in one scoring pass: document
+        g·n + d is text d in block g."""
+        n = len(prepared)
+        groups = [(axis, b) for axis in AXES for b in BLOCKS]
+        keys = []
+        for g, (axis, b) in enumerate(groups):
+            region = region_tokens if b == "tokens" else region_chars
+            block_keys = self.axes[axis].blocks[b].keys([region(p, axis) for p in prepared])
+            shift = g * n * self.terms.size
+            keys.extend([k + shift for k in block_keys] if shift else block_keys)
+        z = self.terms.scores(np.array(keys, dtype=np.int64), len(groups) * n).tolist()
+        return {group: z[g * n:(g + 1) * n] for g, group in enumerate(groups)}
