@@ -26,7 +26,6 @@ _ENUM = (
 )
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]+")
 _ENUM_START = re.compile(_ENUM)
-_COMMA = re.compile(r"[，,：:]")
 _STRIP = " \t\u3000，,、：:"
 
 
@@ -65,8 +64,18 @@ def split_clauses(text: str) -> list[Clause]:
 
 
 # every boundary of a piece in one scan: a sentence-end run or an enumeration marker starts a new
-# clause, a comma only a new piece (the alternatives never overlap, so each finds what it would alone)
-_BOUNDARY = re.compile(rf"(?P<end>{_SENTENCE_END.pattern})|(?P<comma>{_COMMA.pattern})|(?P<enum>{_ENUM})")
+# clause, a comma only a new piece. The same alternatives as _SENTENCE_END, a comma and _ENUM, but
+# written to start with one character class (their first characters; each alternative then checks
+# its own with a look-behind): the regex engine then skips to those characters instead of trying
+# every alternative at every character (≈ 5× faster on Chinese text). The empty groups name the
+# alternative that matched; the three first-character sets are disjoint.
+_ENDS, _COMMAS, _NUMERALS, _CIRCLED = "。；;！!？?\n", "，,：:", "一二三四五六七八九十", "①②③④⑤⑥⑦⑧⑨⑩"
+_BOUNDARY = re.compile(
+    rf"[{re.escape(_ENDS + _COMMAS + _NUMERALS + '（(' + _CIRCLED)}0-9]"
+    rf"(?:(?<=[{re.escape(_ENDS)}])[{re.escape(_ENDS)}]*(?P<end>)"
+    rf"|(?<=[{re.escape(_COMMAS)}])(?P<comma>)"
+    rf"|(?:(?<=[{_NUMERALS}])是|(?<=[（(])[0-9{_NUMERALS}]{{1,2}}[)）]|(?<=[0-9])(?<![0-9.][0-9])[0-9]?[.．、](?![0-9])"
+    rf"|(?<=[{_NUMERALS}])[、．]|(?<=[{_CIRCLED}]))(?P<enum>))")
 
 
 def piece_spans(text: str, cuts: Sequence[int] = ()) -> list[tuple[int, int, int]]:
