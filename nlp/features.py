@@ -307,7 +307,7 @@ def _without(s: str, phrases: list[str]) -> str:
 def _is_echo(head: str, indicator: str) -> bool:
     """The piece only repeats the row: its indicator's name, its values, a tick box ("240人次",
     "家政服务培训人数420人", "☑完成□未完成") — text in the wrong cell, no cause."""
-    if not set(head).issubset(_ECHO_CHARS.union(indicator)):
+    if not set(head).difference(_ECHO_CHARS).issubset(indicator):
         return False            # a character neither the row's nor of the words dropped below
     rest = _ECHO_DROP.sub("", head)
     return not rest or all(c in indicator for c in rest)
@@ -453,9 +453,12 @@ def _region_tokens(cause: str, measure: str) -> tuple[list[str], list[str]]:
     return _tokens(raw[:k]), _tokens(raw[k + 1:])
 
 
+_NOT_INDICATOR = frozenset(_COMMON | _PUNCT)
+
+
 @lru_cache(maxsize=4096)
 def _indicator_chars(indicator: str) -> frozenset:
-    return frozenset(c for c in indicator if c not in _COMMON and c not in _PUNCT and not c.isdigit())
+    return frozenset(c for c in set(indicator).difference(_NOT_INDICATOR) if not c.isdigit())
 
 
 # a number as written, with a 万/亿 multiplier right after it ("2.4万人" is 24000 as well as 2.4)
@@ -520,6 +523,7 @@ _MEASURE_COUNTS = (("deadline", _DEADLINE, re.compile("[前间月年季]")),
                    ("freq", _FREQ, re.compile("[每定周月]")),
                    ("quant", _QUANT, re.compile("[0-9一二两三四五六七八九十百]")))
 _QUANT_HINT = _MEASURE_COUNTS[-1][2]
+_NO_COUNTS = (0,) * len(_MEASURE_COUNTS)
 _DATE_HINT = re.compile("[0-9季年月春汛前日]")
 
 # hit kinds that are not substance: cut from a cause piece's length, or from a measure piece's
@@ -549,7 +553,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
     # characters) are sums over the pieces, since the "，" joining them counts in neither
     norm = p.norm
     ind_chars = _indicator_chars(indicator)
-    row = _row_values(target, actual)
+    row = None                  # the row's values, read when a cause piece has a number
     vague_cover = dict.fromkeys(_ROLES, 0)
     kinds = {r: {} for r in _ROLES}
     n_pieces = dict.fromkeys(_ROLES, 0)
@@ -569,6 +573,8 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
             s = norm[a:b]
             eq = other = 0
             if _NUMBER.search(s):
+                if row is None:
+                    row = _row_values(target, actual)
                 for v in _values(s):
                     if _restates(v, row):
                         eq += 1
@@ -652,7 +658,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
         m_vague,
         vague_cover["measure"] / m_len if m_len else 0.0,
         m_rest,
-        *[len(r.findall(mt)) if hint.search(mt) else 0 for _, r, hint in _MEASURE_COUNTS],
+        *([len(r.findall(mt)) if hint.search(mt) else 0 for _, r, hint in _MEASURE_COUNTS] if mt else _NO_COUNTS),
         ind_overlap_m,
         best_rest,
         clean_pieces,
