@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 from nlp.clauses import piece_spans
 from nlp.lexicon import default_lexicon, default_non_answers, default_ocr_slips
@@ -688,7 +689,9 @@ def hand_matrix(prepared: list, axis: str, names: tuple) -> "np.ndarray":
     import numpy as np
 
     order = HAND_FEATURES[axis]
-    m = np.array([p.hand[axis] for p in prepared], dtype=float).reshape(len(prepared), len(order))
+    # one flat pass (np.array over a list of tuples inspects every element for shape and type)
+    m = np.fromiter(chain.from_iterable([p.hand[axis] for p in prepared]), dtype=float,
+                    count=len(prepared) * len(order)).reshape(len(prepared), len(order))
     if names != order:
         m = m[:, [order.index(n) for n in names]]
     cols = [i for i, n in enumerate(names) if n in LOG_FEATURES]

@@ -116,8 +116,9 @@ def _role_at(p, pos: int) -> str | None:
 
 def _evidence(p, labels: dict[str, str]) -> dict:
     vague = []
-    for h in p.hits:
-        if h.entry is None or (labels["cause"] == "specific" and labels["measure"] == "specific"):
+    both_specific = labels["cause"] == "specific" and labels["measure"] == "specific"
+    for h in () if both_specific else p.hits:
+        if h.entry is None:
             continue
         role = _role_at(p, h.start)
         axis = role if role in AXES else h.entry.axis
