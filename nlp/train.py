@@ -12,6 +12,7 @@ Reproducible: files are read in sorted order, rows sorted by id, the classifier 
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import zipfile
 from pathlib import Path
@@ -46,6 +47,18 @@ def features_hash() -> str:
     from nlp.pipeline import USERDICT
     return data_hash([LEXICON_DIR / "cues.txt", LEXICON_DIR / "vague.txt", LEXICON_DIR / "non_answers.txt",
                       LEXICON_DIR / "ocr_slips.txt", USERDICT])
+
+
+def verdicts_sha256(judge, rows) -> str:
+    """sha256 of the judge's whole verdicts (labels, probabilities, unsure axes, evidence) on
+    `rows`, in order: recorded with the model, so a test sees any change to the features or the
+    run-time scoring that alters a verdict without retraining."""
+    items = [{"text": r["text"], "indicator": r.get("indicator") or "", "target": r.get("target") or "",
+              "actual": r.get("actual") or ""} for r in rows]
+    digest = hashlib.sha256()
+    for v in judge.judge_many(items):
+        digest.update(json.dumps(v.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def prepare_rows(rows):
@@ -174,10 +187,15 @@ def train(out_dir: Path, extra: list[Path] = (), corpus_dir: Path | None = None,
         "label_counts": {axis: {lab: sum(r[axis] == lab for r in rows) for lab in LABELS}
                          for axis in AXES},
     }
-    export(models, calib, out_dir / "explanation.npz",
-           {"skops_sha256": skops_sha, "data_sha256": info["data_sha256"],
-            "features_sha256": info["features_sha256"]})
-    _fix_zip_times(out_dir / "explanation.npz")
+    npz = out_dir / "explanation.npz"
+    meta = {"skops_sha256": skops_sha, "data_sha256": info["data_sha256"], "features_sha256": info["features_sha256"]}
+    export(models, calib, npz, meta)
+    # the verdicts need the exported model itself (the numeric runtime is what judges)
+    from nlp.judge import Judge
+    from nlp.runtime import RuntimeModel
+    meta["corpus_verdicts_sha256"] = verdicts_sha256(Judge(RuntimeModel(npz)), rows)
+    export(models, calib, npz, meta)
+    _fix_zip_times(npz)
     from nlp.card import model_card
     (out_dir / "MODEL_CARD.md").write_text(model_card(info), encoding="utf-8")
     return info

@@ -197,6 +197,24 @@ def test_shipped_model_matches_the_lexicons():
         "lexicons changed since the shipped model was trained: run `pianchai train`"
 
 
+def test_verdicts_on_the_corpus_are_those_of_the_training_run(judge):
+    """Every verdict on the corpus (labels, probabilities, evidence) is what `pianchai train`
+    recorded with the shipped model: a change to the features or to the run-time scoring that
+    alters any verdict is a model change (retrain and cross-validate), not a speed-up."""
+    from nlp.corpus import corpus_files, read_corpus
+    from nlp.runtime import RuntimeModel
+    from nlp.train import verdicts_sha256
+
+    rows = sorted(read_corpus(corpus_files()), key=lambda r: r["id"])
+    assert verdicts_sha256(judge, rows) == RuntimeModel(DEFAULT_MODEL).meta["corpus_verdicts_sha256"]
+    # the few-text path (a single judge() call) gives the batch's verdicts
+    few = [judge.judge(r["text"], r.get("indicator") or "", r.get("target") or "", r.get("actual") or "")
+           for r in rows[::23]]
+    many = judge.judge_many([{"text": r["text"], "indicator": r.get("indicator") or "",
+                              "target": r.get("target") or "", "actual": r.get("actual") or ""} for r in rows[::23]])
+    assert [v.to_dict() for v in few] == [v.to_dict() for v in many]
+
+
 def test_skops_load_refuses_untrusted_types(tmp_path):
     import skops.io as sio
     from sklearn.preprocessing import FunctionTransformer
