@@ -299,6 +299,9 @@ _ECHO_CHARS = frozenset("0123456789.%‰≥≤><=＞＜ \t\n☑☐□■√×口
                         "人次户个万亿元平方米公里亩吨座所项场家名台套册篇条件份天小时分钟批")
 
 
+_char_set = lru_cache(maxsize=4096)(frozenset)     # an indicator's characters, once per indicator
+
+
 def _without(s: str, phrases: list[str]) -> str:
     for phrase in phrases:
         s = s.replace(phrase, "")
@@ -308,7 +311,7 @@ def _without(s: str, phrases: list[str]) -> str:
 def _is_echo(head: str, indicator: str) -> bool:
     """The piece only repeats the row: its indicator's name, its values, a tick box ("240人次",
     "家政服务培训人数420人", "☑完成□未完成") — text in the wrong cell, no cause."""
-    if not set(head).difference(_ECHO_CHARS).issubset(indicator):
+    if not _ECHO_CHARS.issuperset(head) and not (set(head) - _ECHO_CHARS).issubset(_char_set(indicator)):
         return False            # a character neither the row's nor of the words dropped below
     rest = _ECHO_DROP.sub("", head)
     return not rest or all(c in indicator for c in rest)
