@@ -47,6 +47,7 @@ _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _FOREIGN_LETTER = re.compile(rf"[^\W\d_{_CJK}]")     # letters of other scripts (Latin, Cyrillic…)
 MIN_CJK = 2            # one Chinese character alone ("是", "因") is too little to judge
 _ENUM_LEAD = re.compile(r"(?:[一二三四五六七八九十]是|[（(][0-9一二三四五六七八九十]{1,2}[)）]|[0-9]{1,2}[.．、]|[一二三四五六七八九十][、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+_ENUM_FIRST = frozenset("一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩")    # what an _ENUM_LEAD starts with
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
 _DONE_LEAD = re.compile(
     r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入|于[^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))"
@@ -281,7 +282,9 @@ def _is_budget_row(indicator: str) -> bool:
 # cheap tests before the costlier patterns: a character each of their matches has
 _SHOULD_HINT = re.compile("[要应需须]")
 _CHANGE_HINT = re.compile("[改调设提替删]")
-# "2025年目标按…确定为25万条", "明年预算依据本年成交价编制": next year's target or budget set
+# "2025年目标按…确定为25万条", "明年预算依据本年成交价编制": next year's target or budget set (it starts
+# with a digit or with one of _NEXT_FIRST)
+_NEXT_FIRST = frozenset("明下次")
 _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?:度)?[^，。；]{0,6}(?:目标|指标|预算)[^，。；]{0,30}?"
                           r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
@@ -350,10 +353,12 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
     hi, n_hits = 0, len(hits)
     non_answers = default_non_answers()
     budget_row = _is_budget_row(indicator)
+    # hints absent from the whole text are absent from every piece: one test instead of one a piece
+    should, change = _SHOULD_HINT.search(norm), _CHANGE_HINT.search(norm)
     for start, end, ci in pieces:
         counts: dict[str, int] = {}
         lead = start
-        m = _ENUM_LEAD.match(norm, start, end)
+        m = _ENUM_LEAD.match(norm, start, end) if norm[start] in _ENUM_FIRST else None
         if m:
             lead = m.end()
         headings = []
@@ -408,13 +413,14 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 section = "measure"           # "原因：…。下一步将…": the measures have begun
         elif budget_row and _SAVING.search(head):
             role = "cause"                    # "压减一般性支出，节约资金12万元": why money was left
-        elif (_SHOULD_HINT.search(head) and _SHOULD.match(head)) or (
-                _NEXT_TARGET.match(head) and not _PROBLEM.search(head)):
+        elif (should and _SHOULD_HINT.search(head) and _SHOULD.match(head)) or (
+                (head[:1] in _NEXT_FIRST or head[:1].isdecimal()) and _NEXT_TARGET.match(head)
+                and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
                 not counts.get("cause_open") and (("将" in head and _WILL.match(head))
                                                   or ("起" in head and _FROM_NOW.search(head))
-                                                  or (_CHANGE_HINT.search(head) and _CHANGE.search(head)))):
+                                                  or (change and _CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
         elif (counts.get("praise") or counts.get("null")) and not counts.get("restate") \
                 and not _CAUSE_STRONG.search(head) and not _PROBLEM.search(_without(head, praised)):
@@ -609,7 +615,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
         elif r == "measure":
             # one by one: "one concrete action is enough, even among slogans"
             s = norm[a:b]
-            m = _ENUM_LEAD.match(s)
+            m = _ENUM_LEAD.match(s) if s[0] in _ENUM_FIRST else None
             rest = max(_content_chars(s[m.end():] if m else s) - cut_m, 0)
             best_rest = max(best_rest, rest)
             if rest >= 5 and "vague" not in counts:
