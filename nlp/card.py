@@ -157,7 +157,9 @@ Feature data (lexicons + jieba dictionary) sha256 `{info["features_sha256"]}`: e
 
 ## Runtime
 Recorded by `taskset -c 0 python bench/bench_nlp.py --card` (one core; the machine's load is
-printed with the figures, since other processes on shared cores slow every one of them).
+printed with the figures, since other processes on shared cores slow every one of them; runs
+minutes apart differ by up to ≈ 30 %: compare the ratios to segmentation, or two versions run
+side by side).
 
 {info.get("runtime") or "Not recorded for this model yet."}
 
