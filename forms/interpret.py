@@ -450,10 +450,12 @@ class _Interpreter:
 
     # -- indicators -------------------------------------------------------------------------
     def is_indicator_header(self, cells: list[str]) -> bool:
+        fields = [self.v.indicator_field(c) if c else None for c in cells]
+        if "target" not in fields:  # most rows: no header, decided on one look-up a cell
+            return False
         found: dict[str, int] = {}
         columns: list[str] = []
-        for j, c in enumerate(cells):
-            f = self.v.indicator_field(c) if c else None
+        for j, (c, f) in enumerate(zip(cells, fields)):
             if f is None and c and ("原因" in c and ("偏差" in c or "未完成" in c)):
                 f = "explanation"
             if f and f not in found:
@@ -461,7 +463,7 @@ class _Interpreter:
             if f is None:
                 f = "section" if c and (self.v.level1_of(c) or self.v.is_section_label(c)) else "spacer"
             columns.append(f)
-        if "target" not in found or not ({"indicator", "level1", "level2"} & found.keys()):
+        if not ({"indicator", "level1", "level2"} & found.keys()):
             return False
         if "actual" not in found and "weight" not in found:
             return False
