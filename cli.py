@@ -619,7 +619,12 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, exclude, 
         _fail(str(e), code=1)
     except KeyboardInterrupt:
         click.echo("\n" + t("cli.interrupted", journal=journal_path(output)), err=True)
-        sys.exit(130)
+        # a worker killed while sending a result leaves the pool's result thread blocked on a
+        # half-written message, and a normal exit joins that thread forever; the journal is
+        # already closed, so nothing is lost by leaving at once
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     from reports.score_summary import summary_lines
 
     for line in summary_lines(stats):

@@ -147,11 +147,17 @@ def run_local(files: Iterable[str], sink: Sink, *, workers: int, config_path: st
         return
     if isinstance(files, list):     # a few chunks per worker, so the cores share the work evenly
         chunk = max(1, min(chunk, -(-len(files) // (workers * 4))))
-    for res in _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
-                             chunk=chunk, timeout=timeout):
-        sink.add(res)
-        if on_result:
-            on_result(res)
+    results = _pool_results(files, workers=workers, config_path=config_path, no_nlp=no_nlp,
+                            chunk=chunk, timeout=timeout)
+    try:
+        for res in results:
+            sink.add(res)
+            if on_result:
+                on_result(res)
+    finally:
+        # a SIGTERM or Ctrl-C met while a result is written lands outside the generator: close
+        # it now so its workers are killed, not waited for at exit (the traceback keeps it alive)
+        results.close()
 
 
 def _chunks(files: Iterable[str], size: int) -> Iterator[list[str]]:
