@@ -55,15 +55,20 @@ def read_vague(path: Path | None = None) -> list[VagueEntry]:
     return entries
 
 
-def read_cues(path: Path | None = None) -> list[tuple[str, str]]:
-    path = path or LEXICON_DIR / "cues.txt"
-    cues = []
+def _read_pairs(path: Path, kinds, expected: str) -> list[tuple[str, str]]:
+    """phrase<TAB>kind lines, the kind one of `kinds`; a bad line names the file and line."""
+    pairs = []
     for lineno, line in _data_lines(path):
         fields = line.split("\t")
-        if len(fields) != 2 or fields[1] not in CUE_CATEGORIES or not fields[0]:
-            raise ValueError(f"{path}:{lineno}: expected phrase<TAB>one of {', '.join(CUE_CATEGORIES)}")
-        cues.append((fields[0], fields[1]))
-    return cues
+        if len(fields) != 2 or fields[1] not in kinds or not fields[0]:
+            raise ValueError(f"{path}:{lineno}: expected {expected}")
+        pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+def read_cues(path: Path | None = None) -> list[tuple[str, str]]:
+    return _read_pairs(path or LEXICON_DIR / "cues.txt", CUE_CATEGORIES,
+                       f"phrase<TAB>one of {', '.join(CUE_CATEGORIES)}")
 
 
 _new_hit = tuple.__new__      # Hit(...) without the namedtuple's Python-level __new__ (hot path)
@@ -146,14 +151,8 @@ class NonAnswers:
 
 
 def read_non_answers(path: Path | None = None) -> list[tuple[str, str]]:
-    path = path or LEXICON_DIR / "non_answers.txt"
-    entries = []
-    for lineno, line in _data_lines(path):
-        fields = line.split("\t")
-        if len(fields) != 2 or fields[1] not in NON_ANSWER_KINDS or not fields[0]:
-            raise ValueError(f"{path}:{lineno}: expected phrase<TAB>whole|lead")
-        entries.append((fields[0], fields[1]))
-    return entries
+    return _read_pairs(path or LEXICON_DIR / "non_answers.txt", NON_ANSWER_KINDS,
+                       "phrase<TAB>whole|lead")
 
 
 @lru_cache(maxsize=None)
