@@ -166,6 +166,8 @@ def _utf16_without_bom(data: bytes, final: bool) -> str | None:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")      # control characters but \t\n\v\f\r
+
+
 def _looks_like_text(text: str) -> bool:
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return control <= max(2, len(text) // 200)
+    return len(_CONTROL.findall(text)) <= max(2, len(text) // 200)
