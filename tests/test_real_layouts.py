@@ -348,3 +348,17 @@ def test_form_level_texts_know_their_own_cell(tmp_path):
     src = form.text_sources["deviation"]
     assert (src.line, src.cells["explanation"]) == (5, 1)
     assert form.text_sources["measures"].line == 6
+
+
+def test_headers_worded_as_other_provinces_word_them(tmp_path):
+    """The same columns under other names (预期目标, 实际完成数, 满分, 评价得分, 未达标原因…)."""
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "农村饮水安全巩固提升"],
+                             ["一级指标", "二级指标", "三级指标", "年度预期目标", "实际完成数", "满分", "评价得分",
+                              "未达标原因及改进措施"],
+                             ["产出指标", "数量指标", "新建集中供水工程", "12处", "10处", "20", "16",
+                              "2处因水源地调整未开工，次年5月前完工"],
+                             ["效益指标", "社会效益指标", "受益人口", "≥3万人", "3.2万人", "20", "20"]])
+    r = row(form, "新建集中供水工程")
+    assert (r.level1, r.target, r.actual, r.weight, r.score) == ("产出指标", "12处", "10处", 20, 16)
+    assert r.explanation.startswith("2处因水源地调整")
+    assert row(form, "受益人口").score == 20
