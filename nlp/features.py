@@ -51,14 +51,26 @@ _ENUM_FIRST = frozenset("一二三四五六七八九十（(0123456789①②③�
 # "已" + an action (not a state like 已达标 / 已完成 / 已经); "X将" with a short subject
 _DONE_LEAD = re.compile(
     r"^已(?!达|完成|超|经|是|有|过|满|到|基本|全部完成|拨付|支付|下达|进入|于[^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))"
-    r"|^[^，。；已]{1,8}?已(?:于(?![^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
-    r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改)")
+    r"|^[^，。；已]{1,12}?已(?:于(?![^，。；]{0,8}?(?:下达|到位|到账|拨付|批复))|对|向|与|将|在|为|组织|开展|启动|安排|完成整改|全部追回|追回|补发|移送|责令"
+    r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改|上缴|交回|拆除|返修|返工|重新|更换|补|清退|收回|立案|查处|外包|并入)")
 # "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
 # "…改为/调整为/设定为…": a changed arrangement
 _FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
-_REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前)")
+_REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|并入|转入|安排在|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前|\d{1,2}月(?:底|末|中旬|上旬|下旬)?(?:完成|完工|交付))")
 # a changed arrangement; not one that happened before ("原设计的中央空调改为分体空调")
 _CHANGE = re.compile(r"^(?![^，。；]*(?:原设计|原计划|原定|原方案))[^，。；]*?(?:改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标)")
+# a piece that opens with a plan rather than a finding: a deadline to come ("2023年3月底前完成剩余…"),
+# an expectation or schedule ("预计年底完工"), waiting on a step ("待竣工验收后支付"), effort under
+# way ("正在加紧施工"), working with a partner ("与供应商协调"); not a finding ("正在实施中",
+# "与目标值相比…", "预计收入减少")
+_PLAN_FIRST = frozenset("于在计预力争待正目现与0123456789")
+_PLAN_HEAD = re.compile(
+    r"^(?:(?:于|在|计划于?|预计于?|力争于?|争取于?)?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬|份)?(?:之)?前(?=[^，。；未没不无]{0,4}?"
+    r"(?:完成|完工|竣工|建成|交付|交货|到位|支付|拨付|实施|启动|开工|上线|补齐|办结|整改|全部))"
+    r"|(?:预计|计划)(?:于|在)?(?:年底|年内|明年|次年|下年|今年底|\d{4}年|\d{1,2}月)[^，。；]{0,12}?(?:完成|完工|竣工|到位|支付|拨付|交付|投入使用|验收|实施)"
+    r"|待[^，。；]{1,20}?后"
+    r"|(?:目前|现|当前)?正(?:在)?(?:加紧|加快|抓紧|积极|全力|协调|督促|组织|推进|跟进|整改|处置|补录|补办|补植|返工|修复|更换)"
+    r"|与[^，。；]{1,12}?(?:协调|沟通|对接|衔接|协商|商定|约定))")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
 _WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|年内|全年|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
@@ -418,7 +430,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
-                not counts.get("cause_open") and (("将" in head and _WILL.match(head))
+                not counts.get("cause_open") and ((head[:1] in _PLAN_FIRST and _PLAN_HEAD.match(head))
+                                                  or ("将" in head and _WILL.match(head))
                                                   or ("起" in head and _FROM_NOW.search(head))
                                                   or (change and _CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
@@ -549,7 +562,7 @@ HAND_FEATURES = {
               "substance_pieces", "only_restate", "substance_chars", "cause_open", "concrete_cause",
               "restate_cues", "vague_cause", "vague_cover", "nums_equal_row", "nums_other",
               "factor_quant", "factor_date", "indicator_overlap", "praise", "best_piece", "headings",
-              "has_measure", "text_len"),
+              "has_measure", "text_len", "problem_pieces"),
     "measure": ("empty_text", "no_measure_region", "measure_len", "measure_pieces", "measure_open",
                 "measure_done", "concrete_measure", "vague_measure", "vague_cover", "rest_chars",
                 *(name for name, _, _ in _MEASURE_COUNTS), "indicator_overlap",
@@ -568,7 +581,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
     kinds = {r: {} for r in _ROLES}
     n_pieces = dict.fromkeys(_ROLES, 0)
     restate_pieces = substance_pieces = substance_chars = nums_eq = nums_other = 0
-    factor_quant = factor_date = 0
+    factor_quant = factor_date = problem_pieces = 0
     best_rest = clean_pieces = signal_pieces = best_cause = 0
     c_len = c_ind = 0
     for (a, b, r, _), (counts, cut_c, cut_m, vague_len) in zip(p.pieces, p.piece_counts):
@@ -597,6 +610,10 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
                 factor_quant += quant if quant > eq else 0
             if _DATE_HINT.search(s) and _DATE.search(s):
                 factor_date += 1
+            # a piece that names nothing missing, late, low or failed and gives no reason
+            # ("资金使用严格按照规定执行") reports the work: few such pieces are causes
+            if "cause_open" in counts or "concrete_cause" in counts or "restate" in counts or _PROBLEM.search(s):
+                problem_pieces += 1
             n_content = _content_chars(s)
             # indicator characters are never punctuation or digits: counting them in s is
             # counting them in its content
@@ -656,6 +673,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
         n_pieces["heading"],
         float(m_len > 0),
         len(norm),
+        problem_pieces,
     )
     measure = (
         float(p.empty),
@@ -687,7 +705,7 @@ LOG_FEATURES = frozenset([
     "best_piece", "best_piece_rest", "cause_len", "cause_open", "cause_pieces", "clean_pieces",
     "concrete_cause", "concrete_measure", "deadline", "factor_date", "factor_quant", "freq",
     "headings", "measure_done", "measure_len", "measure_open", "measure_pieces", "new_value",
-    "nums_equal_row", "nums_other", "owner", "praise", "quant", "rest_chars", "restate_cues",
+    "nums_equal_row", "nums_other", "owner", "problem_pieces", "praise", "quant", "rest_chars", "restate_cues",
     "restate_pieces", "signal_pieces", "substance_chars", "substance_pieces", "text_len",
     "vague_cause", "vague_measure"])
 LOG_CAP = 400

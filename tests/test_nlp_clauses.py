@@ -59,3 +59,23 @@ def test_extraction_slips_are_repaired_in_place():
 
     assert repair("完好率为9O%，己对３家末通过验收的企业") == "完好率为90%，已对3家未通过验收的企业"
     assert repair("自己完成了，周末能够开放") == "自己完成了，周末能够开放"
+
+
+@pytest.mark.parametrize("text, role", [
+    ("2023年3月底前完成剩余2个村的改造", "measure"),      # a deadline to come heads the piece
+    ("预计年底完工", "measure"),
+    ("待竣工验收后支付尾款", "measure"),
+    ("目前正在加紧施工", "measure"),
+    ("与供应商协调争取早日交付", "measure"),
+    ("11月前未收到上级资金", "cause"),                   # a date, then a finding
+    ("项目正在实施中", "cause"),                          # a status that restates the result
+    ("与目标值相比差距较大", "cause"),
+    ("预计收入减少", "cause"),
+    ("不合格段落已拆除重浇", "measure"),                # an action taken, after a short subject
+    ("剩余300人次并入寒假集中培训", "measure"),          # a remainder with its plan
+    ("资金已于12月下达", "cause"),                       # a state, not an action
+])
+def test_a_piece_that_opens_with_a_plan_is_a_measure(text, role):
+    from nlp.features import prepare
+
+    assert [r for *_, r, _ in prepare(text).pieces] == [role]
