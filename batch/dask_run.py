@@ -2,7 +2,8 @@
 
 The client expands PATHS, skips what --resume finds in the output, and maps chunks of files over
 the cluster (`client.submit` with a bounded number of chunks in flight). Each worker builds the
-rule engine and the classifier once and keeps it. Results come back to the client, which streams
+rule engine and the classifier once and keeps it, and reads each file in a child process it
+can kill (forms.isolate), as a local run does. Results come back to the client, which streams
 them into the same journal and output as a local run (batch.sink): with a `.parquet` output that
 is a partitioned Parquet dataset (forms/, indicators/, errors/, duplicates/), and the error rows
 and resume semantics are those of a local run. A chunk whose worker dies is retried by Dask; if
@@ -14,6 +15,7 @@ must have pianchai installed (same version). See batch/README.md.
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Iterable
 
 from batch.rows import make_engine, rule_codes, score_files
@@ -22,11 +24,24 @@ from batch.score import (CHUNK, Stats, _chunks, _error_result, _progress, check_
 from batch.sink import Sink
 
 _ENGINES: dict = {}
+_THREAD = threading.local()
+
+
+def _reader():
+    """This worker thread's reader child. A Dask worker runs threads and is daemonic (no
+    multiprocessing children), so the child is a fresh interpreter, never a fork (forms.isolate)."""
+    reader = getattr(_THREAD, "reader", None)
+    if reader is None:
+        from forms.isolate import Isolated
+
+        reader = _THREAD.reader = Isolated(start="spawn")
+    return reader
 
 
 def score_chunk(paths: list[str], config, no_nlp: bool) -> list[dict]:
     """Runs on a worker: score a chunk of files with the worker's cached engine, their
-    explanations judged in one classifier call (batch.rows.score_files)."""
+    explanations judged in one classifier call (batch.rows.score_files). Each file is read in a
+    child process that is killed past the read deadline, as in a local run."""
     key = (repr(config), no_nlp)
     engine = _ENGINES.get(key)
     if engine is None:
@@ -34,7 +49,7 @@ def score_chunk(paths: list[str], config, no_nlp: bool) -> list[dict]:
         _ENGINES.clear()
         _ENGINES[key] = engine
     codes = rule_codes()
-    return score_files(paths, engine, codes)
+    return score_files(paths, engine, codes, read=_reader().read_forms)
 
 
 def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: str | None = None,

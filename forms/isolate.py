@@ -46,14 +46,15 @@ def read_memory() -> int:
 class Isolated:
     """A child process that runs reader work under a deadline and a memory ceiling.
 
-    `start` is "fork" (a plain fork of this process: cheap; use it before threads exist) or
-    "forkserver" (for threaded processes). Not thread-safe: one caller at a time (the web server
-    keeps one per worker thread).
+    `start` is "fork" (a plain fork of this process: cheap; use it before threads exist),
+    "forkserver" (for threaded processes) or "spawn" (a fresh interpreter: for a threaded process
+    that may not have multiprocessing children, such as a daemonic Dask worker). Not thread-safe:
+    one caller at a time (the web server keeps one per worker thread).
     """
 
     def __init__(self, timeout: float | None = None, memory: int | None = None, start: str = "fork"):
-        if start not in ("fork", "forkserver"):
-            raise ValueError(f"start must be 'fork' or 'forkserver', not {start!r}")
+        if start not in ("fork", "forkserver", "spawn"):
+            raise ValueError(f"start must be 'fork', 'forkserver' or 'spawn', not {start!r}")
         self.timeout = read_timeout() if timeout is None else timeout
         self.memory = read_memory() if memory is None else memory
         self.start_method = start
@@ -102,8 +103,10 @@ class Isolated:
             import forms.read  # noqa: F401  (imported once, here: the parent needs the form model too)
 
             child = _fork()
-        else:
+        elif self.start_method == "forkserver":
             child = _forkserver()
+        else:
+            child = _spawn()
         self._child = child
         return child
 
@@ -323,3 +326,40 @@ def _forkserver() -> _Child:
             return None
         return f"signal {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
     return _Child(parent_conn, proc.pid, stop)
+
+
+def _spawn() -> _Child:
+    """A fresh `python -m forms.isolate` serving over two inherited pipes."""
+    import subprocess
+    import sys
+
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    try:
+        # the child finds what this process imports by name (as multiprocessing's spawn does)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        proc = subprocess.Popen([sys.executable, "-m", "forms.isolate", str(to_child_r), str(to_parent_w)],
+                                pass_fds=(to_child_r, to_parent_w), stdin=subprocess.DEVNULL, env=env)
+    except BaseException:
+        for fd in (to_child_r, to_child_w, to_parent_r, to_parent_w):
+            os.close(fd)
+        raise
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    conn = _Pipe(to_parent_r, to_child_w)
+
+    def stop() -> str | None:
+        conn.close()
+        proc.kill()
+        code = proc.wait()
+        if code == -signal.SIGKILL or code == 0:
+            return None
+        return f"signal {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
+    return _Child(conn, proc.pid, stop)
+
+
+if __name__ == "__main__":      # the "spawn" child: serve over the pipes _spawn passed
+    import sys
+
+    os.dup2(2, 1)               # a reader that prints must not reach the parent as a message
+    serve(_Pipe(int(sys.argv[1]), int(sys.argv[2])))

@@ -56,7 +56,7 @@ def _in_group(pid: int, pgid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("start", ["fork", "forkserver"])
+@pytest.mark.parametrize("start", ["fork", "forkserver", "spawn"])
 def test_a_read_stuck_in_c_code_is_killed_and_the_next_file_reads(start):
     with Isolated(timeout=1.0, start=start) as reader:
         reader.start()
@@ -146,6 +146,30 @@ def test_score_gives_a_stuck_file_an_error_row(tmp_path, monkeypatch):
     assert (stats.files, stats.forms, stats.errors) == (4, 3, 1)
     errors = (tmp_path / "s.errors.csv").read_text(encoding="utf-8-sig")
     assert "stuck.txt,timeout,refused: reading took longer than 1 s" in errors
+
+
+class _StuckOnStuckFiles(Isolated):
+    def read_forms(self, path):
+        if Path(path).name.startswith("stuck"):
+            return self.run(path, stuck.spin)
+        return super().read_forms(path)
+
+
+def test_a_dask_worker_gives_a_stuck_file_an_error_row(tmp_path, monkeypatch):
+    """score_chunk, what a Dask worker runs, reads through its killable reader child."""
+    from batch import dask_run
+
+    paths = []
+    for name in ("a.txt", "stuck.txt", "b.txt"):
+        (tmp_path / name).write_bytes(cases.EXAMPLE.read_bytes())
+        paths.append(str(tmp_path / name))
+    with _StuckOnStuckFiles(timeout=1.0, start="spawn") as reader:
+        monkeypatch.setattr(dask_run, "_reader", lambda: reader)
+        t = time.perf_counter()
+        rows = dask_run.score_chunk(paths, None, True)
+        assert time.perf_counter() - t < 10
+    assert [len(r["forms"]) for r in rows] == [1, 0, 1]
+    assert [e["stage"] for e in rows[1]["errors"]] == ["timeout"]
 
 
 def test_sigterm_stops_score_on_a_stuck_file_promptly(tmp_path):
