@@ -599,7 +599,7 @@ def score(paths, output, report, resume, workers, no_nlp, config_path, exclude, 
             from batch.dask_run import score_on_cluster
 
             stats = score_on_cluster(paths, output, scheduler, report=report, resume=resume,
-                                     no_nlp=no_nlp, config_path=config_path)
+                                     no_nlp=no_nlp, config_path=config_path, exclude=exclude)
         else:
             from batch.score import score as run
 

@@ -55,7 +55,7 @@ def score_chunk(paths: list[str], config, no_nlp: bool) -> list[dict]:
 def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: str | None = None,
                      resume: bool = False, no_nlp: bool = False, config_path: str | None = None,
                      chunk: int = CHUNK, in_flight: int | None = None, progress: bool | None = None,
-                     log=None) -> Stats:
+                     log=None, exclude: Iterable[str] = ()) -> Stats:
     """Score on the cluster at `scheduler` (an address, or a distributed Client)."""
     from distributed import Client, as_completed
 
@@ -67,7 +67,7 @@ def score_on_cluster(paths: Iterable[str], output: str, scheduler, *, report: st
         check_model()
     sink = Sink(output, resume=resume, codes=rule_codes())
     stats = Stats(output=output, report=report)
-    files = own_files_removed(expand(paths), output, report)
+    files = own_files_removed(expand(paths, exclude), output, report)
     if not files:
         from batch.score import NoInput
 

@@ -33,9 +33,12 @@ def test_score_on_a_local_cluster(tmp_path):
         assert sorted(Path(e["file"]).name for e in errors) == ["empty.txt", "junk.docx"]
         # resume: nothing is scored twice, a new file is added as a new part
         formgen.write_corpus(tmp_path / "more", 1, "txt", seed=6)
+        (tmp_path / "more" / "草稿").mkdir()
+        (tmp_path / "more" / "草稿" / "draft.txt").write_bytes(b"")
         stats = score_on_cluster([str(tmp_path / "in"), str(tmp_path / "more")], str(out),
                                  cluster.scheduler_address, no_nlp=True, resume=True,
-                                 progress=False, report=str(tmp_path / "r.html"))
+                                 progress=False, report=str(tmp_path / "r.html"),
+                                 exclude=["*/草稿/*"])
         assert (stats.files, stats.skipped) == (3, 8)     # the two error rows are tried again
     forms = pq.read_table(out / "forms").to_pylist()
     assert len(forms) == 9 and len({r["file"] for r in forms}) == 9
