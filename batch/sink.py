@@ -43,7 +43,7 @@ from typing import Callable, Iterable, Iterator
 
 from batch.rows import column_type, columns
 from reports.safe import (csv_row, from_csv_text, printable, printable_row, temp_beside,
-                          write_only_cells)
+                          write_atomic, write_only_cells)
 
 TABLES = ("forms", "indicators", "errors")
 DUP_COLUMNS = ["group", "occurrences", "forms", "files", "variants", "example", "sample_files"]
@@ -577,16 +577,8 @@ def _col_letter(k: int) -> str:
 def _commit(output: str, moves: list[tuple[Path, Path]]) -> None:
     """Move every (temporary, final) pair into place as one set (see the module docstring)."""
     record = commit_path(output)
-    tmp = temp_beside(record)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump([[str(a), str(b)] for a, b in moves], fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, record)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # bytes: the paths go in as they are, not through printable()
+    write_atomic(record, json.dumps([[str(a), str(b)] for a, b in moves]).encode("utf-8"))
     _redo(record)
 
 
