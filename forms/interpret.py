@@ -36,6 +36,10 @@ _INLINE_LABEL = re.compile(r"(?:^|\s+)([^\s:：]{2,10})[:：]")
 _COMPLETE_NAME = re.compile(r"(?:率|度|性|数|量|积|额|值|数量|人次|情况|[)）])$")
 _UNSAVED_FORMULA = "公式没有保存计算结果：请在 Excel 中打开、重新计算并保存后再检查"
 _NOTE = re.compile(r"^\[[^\]]*\]$")
+# A page number or running footer a PDF extraction leaves between two rows ("— 2 —", "第 1 页，共 2
+# 页", "Page 3 of 5"): no part of the form, and never the start of the next row's name.
+_PAGE_MARK = re.compile(r"^(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页\s*[,，]?\s*(?:共\s*\d{1,4}\s*页)?"
+                        r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$")
 # Notes printed under a table explain its columns; they are no flattened header.
 _NOTE_PREFIX = re.compile(r"^\s*(?:注|备注|说明|填报说明|附注)\s*[:：]?")
 # Column names found inside a line whose cells ran together (f the header is there, flattened).
@@ -208,8 +212,8 @@ class _Interpreter:
             self.take_year(first)
             return
         keys = [key(c) for _, c in filled]
-        if len(filled) == 1 and _NOTE.match(first):
-            return  # a note someone added to the text ("[source text below …]"), not the form's
+        if len(filled) == 1 and (_NOTE.match(first) or _PAGE_MARK.match(first)):
+            return  # a note someone added to the text ("[source text below …]"), a page number
         if self.is_indicator_header(cells):
             self.opening = False
             if self.orphans:

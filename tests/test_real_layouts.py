@@ -362,3 +362,12 @@ def test_headers_worded_as_other_provinces_word_them(tmp_path):
     assert (r.level1, r.target, r.actual, r.weight, r.score) == ("产出指标", "12处", "10处", 20, 16)
     assert r.explanation.startswith("2处因水源地调整")
     assert row(form, "受益人口").score == 20
+
+
+@pytest.mark.parametrize("mark", ["— 2 —", "- 3 -", "第 1 页，共 2 页", "第2页", "共3页 第2页", "Page 2 of 3"])
+def test_a_page_number_between_two_rows_is_not_part_of_a_name(tmp_path, mark):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "渔业补贴"], MOF_HEAD,
+                             ["产出指标", "数量指标", "补贴渔船数", "6", "6", "20", "20"],
+                             mark,
+                             ["质量指标", "补贴发放准确率", "100%", "100%", "20", "20"]])
+    assert [i.indicator for i in form.indicators] == ["补贴渔船数", "补贴发放准确率"]
