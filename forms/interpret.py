@@ -114,6 +114,7 @@ class _FormBuilder:
     items: list = field(default_factory=list)
     pending_level1: tuple[str, str] | None = None   # (canonical, as written) from the header row
     unit_name: str = ""        # 单位名称: the implementer where the form names no 实施单位
+    titles: tuple[str, ...] = ()     # the title lines that started the form, in order
 
     @property
     def started(self) -> bool:
@@ -189,8 +190,14 @@ class _Interpreter:
         filled = [(j, c) for j, c in enumerate(cells) if c]
         first = filled[0][1]
         if len(filled) <= 2 and _TITLE.search(first) and len(first) <= 40:
+            if self.b is not None and self.mode == "indicators" and self.b.items and first in self.b.titles:
+                # the form's own title again inside its indicator table: a running page header.
+                # A new form under the same title names its project, which starts it below.
+                return
+            titles = self.b.titles if self.b is not None and not self.b.started else ()
             self.opening = False
             self.new_form(src)
+            self.b.titles = (*titles, first)       # "附件：…自评表" then "…自评表(2022年度)"
             self.take_year(first)
             return
         if self.b is None:
@@ -203,7 +210,11 @@ class _Interpreter:
         if label is not None:
             self.opening = False
             if label == "project" and form.project and (form.indicators or self.b.items):
+                titles = self.b.titles
                 self.new_form(src)
+                self.b.titles = titles
+                for title in titles:
+                    self.take_year(title)
             self.fields_row(inline)
             return
         if self.flattened_header(filled, src):

@@ -371,3 +371,25 @@ def test_a_page_number_between_two_rows_is_not_part_of_a_name(tmp_path, mark):
                              mark,
                              ["质量指标", "补贴发放准确率", "100%", "100%", "20", "20"]])
     assert [i.indicator for i in form.indicators] == ["补贴渔船数", "补贴发放准确率"]
+
+
+def test_the_title_repeated_on_the_next_page_continues_the_form(tmp_path):
+    """A PDF prints the form's title and the column header again on every page."""
+    title = ["2023年度项目支出绩效自评表"]
+    forms = read(tmp_path, [title, ["项目名称", "渔业补贴"], MOF_HEAD,
+                            ["产出指标", "数量指标", "补贴渔船数", "6", "6", "20", "20"],
+                            title, MOF_HEAD,
+                            ["质量指标", "补贴发放准确率", "100%", "100%", "20", "20"]])
+    assert len(forms) == 1 and forms[0].year == 2023
+    assert [i.indicator for i in forms[0].indicators] == ["补贴渔船数", "补贴发放准确率"]
+
+
+def test_a_second_form_under_the_same_title_starts_at_its_project(tmp_path):
+    title = ["2023年度项目支出绩效自评表"]
+    forms = read(tmp_path, [title, ["项目名称", "渔业补贴"], MOF_HEAD,
+                            ["产出指标", "数量指标", "补贴渔船数", "6", "6", "20", "20"],
+                            title, ["项目名称", "禁捕退捕"], MOF_HEAD,
+                            ["产出指标", "数量指标", "退捕渔民人数", "40人", "40人", "20", "20"]])
+    assert [f.project for f in forms] == ["渔业补贴", "禁捕退捕"]
+    assert [f.year for f in forms] == [2023, 2023]
+    assert [i.indicator for i in forms[1].indicators] == ["退捕渔民人数"]
