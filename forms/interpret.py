@@ -219,7 +219,7 @@ class _Interpreter:
             return
         if self.flattened_header(filled, src):
             return
-        if form.year is None and len(filled) <= 2 and _YEAR.search(first) and not self.b.items:
+        if form.year is None and len(filled) <= 2 and _YEAR.search(normalize(first)) and not self.b.items:
             self.take_year(first)
             return
         keys = [key(c) for _, c in filled]
