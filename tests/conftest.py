@@ -1,6 +1,7 @@
 """Shared test helpers: where ../shared is, and how to build a form from a dict."""
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -14,6 +15,13 @@ EXAMPLE = ROOT / "examples" / "community_health_2023.txt"
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now (for a test server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ Install the pieces with `.ci/browser.sh`; without them these tests skip and say 
 """
 import os
 import shutil
-import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 import webforms
+from conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +39,6 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     import uvicorn
@@ -57,7 +50,7 @@ def server():
         judge = load_judge()
     except Exception as e:  # the classifier is another part's: without it there is nothing to type at
         pytest.skip(f"classifier not loadable: {type(e).__name__}: {e}")
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(judge=judge), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -9,13 +9,14 @@ import csv
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
 
 import cases
 from hostile_run import PER_FILE_S, ROOT, capped, hostile, pianchai  # noqa: F401
@@ -115,18 +116,12 @@ def test_score_keeps_the_good_rows_and_finishes(hostile, tmp_path):
 
 # ---- the web server ----------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """`pianchai serve` in a process capped at 1 GiB, with a 10 s check timeout."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port),
                              "--timeout", "10"], cwd=ROOT, preexec_fn=capped,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

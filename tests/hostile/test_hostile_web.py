@@ -15,6 +15,7 @@ import pytest
 
 import cases
 import stuck
+from conftest import free_port
 from hostile_run import ROOT  # noqa: F401  (puts tests/ and tests/hostile on sys.path)
 from rules.engine import Engine
 from web.app import Settings, _Readers, create_app
@@ -95,9 +96,7 @@ def live():
     servers = []
 
     def start(app) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
         threading.Thread(target=server.run, daemon=True).start()
         deadline = time.monotonic() + 20
