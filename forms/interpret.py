@@ -308,6 +308,9 @@ class _Interpreter:
         pairs in one cell ("单位名称:某站 填报日期:2023年3月20日") become several."""
         out = []
         for j, c in filled:
+            if ":" not in c and "：" not in c:     # most cells: no label inside
+                out.append((j, c))
+                continue
             parts = _INLINE_LABEL.split(c)
             if len(parts) >= 3 and not parts[0].strip() and self.v.field_label(parts[1]):
                 for k in range(1, len(parts) - 1, 2):
