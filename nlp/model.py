@@ -28,7 +28,7 @@ TRUSTED_TYPES = [
 
 
 def build_pipeline(axis: str, C: float | None = None) -> Pipeline:
-    tfidf = dict(analyzer=passthrough, lowercase=False, sublinear_tf=True, min_df=1, norm="l2")
+    tfidf = dict(analyzer=passthrough, lowercase=False, sublinear_tf=True, min_df=2, norm="l2")
     features = FeatureUnion([
         ("tokens", Pipeline([("region", RegionTokens(axis)), ("tfidf", TfidfVectorizer(**tfidf))])),
         ("chars", Pipeline([("region", RegionChars(axis)), ("tfidf", TfidfVectorizer(**tfidf))])),
