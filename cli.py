@@ -343,7 +343,7 @@ def list_rules(code, fmt):
     """
     import json
 
-    from reports.messages import level_name, rule_text, t
+    from reports.messages import level_name, t
     from reports.rules_doc import describe, rule_rows
 
     if code:

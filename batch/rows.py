@@ -219,12 +219,6 @@ def score_file(path: str, engine, codes: list[str] | None = None, read=None) -> 
     return score_files([path], engine, codes, read=read)[0]
 
 
-def score_file_limited(path: str, engine, codes: list[str] | None = None,
-                       seconds: float | None = None, read=None) -> dict:
-    """score_file with a time limit (see score_files)."""
-    return score_files([path], engine, codes, seconds, read)[0]
-
-
 def score_files(paths: list[str], engine, codes: list[str] | None = None,
                 seconds: float | None = None, read=None) -> list[dict]:
     """score_file for each of `paths`, with the classifier called once for all their forms.

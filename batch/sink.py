@@ -545,16 +545,16 @@ class Sink:
                 for a, b in moves:               # inside the new folder: nobody reads it yet
                     os.replace(a, b)
                 _commit(self.output, [(root, out)])
-            for w, tmp, final in writers.values():
+            for _, _, final in writers.values():
                 empty = final.parent / "part-empty.parquet"
                 if empty.exists():
                     empty.unlink()
             writers.clear()
         finally:
-            for w, tmp, _ in writers.values():
+            for w, _, _ in writers.values():
                 w.close()
             if not commit_path(self.output).exists():    # else the next run carries the set out
-                for w, tmp, _ in writers.values():
+                for _, tmp, _ in writers.values():
                     Path(tmp).unlink(missing_ok=True)
                 Path(root / "duplicates" / ".part-0.parquet.tmp").unlink(missing_ok=True)
                 if not append and root.exists() and root != out:

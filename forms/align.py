@@ -23,11 +23,8 @@ from forms.vocabulary import key, vocabulary
 # Cell kinds.
 EMPTY, DASH, LEVEL1, LEVEL2, SECTION, NUMBER, PERCENT, QUANTITY, COMPARATOR, UNIT, DATE, STATUS, \
     NUMTEXT, SHORT, TEXT, LEVEL12, STEM = range(17)
-KIND_NAMES = ("empty", "dash", "level1", "level2", "section", "number", "percent", "quantity",
-              "comparator", "unit", "date", "status", "numtext", "short", "text", "level1or2",
-              "level2stem")
 
-_DASHES = {"—", "–", "-", "－", "——", "/", "／", "…", "……", "\\", "——", "-----"}
+_DASHES = {"—", "–", "-", "－", "——", "/", "／", "…", "……", "\\", "-----"}
 _COMPARATORS = {">=", "≥", "≧", "=>", "<=", "≤", "≦", "=<", "=", "＝", "═", "==", ">", "<", "＞", "＜",
                 "定性", "定量", "正向", "反向", "增加", "减少", "不低于", "不高于", "不少于", "不超过"}
 _STATUS = {"完成", "未完成", "已完成", "部分完成", "基本完成", "达成", "未达成", "部分达成", "达到", "未达到",

@@ -48,8 +48,6 @@ _HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标值", "�
 _VALUE_KINDS = frozenset({NUMBER, PERCENT, QUANTITY, DATE, DASH})
 _MONEY = re.compile(r"^((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|元|万)$")
 FUNDS_FIELDS = ("budget_initial", "budget_full_year", "executed", "weight", "execution_rate", "score")
-_VALUE_FIELDS = ("target", "actual", "weight", "score", "comparator", "unit", "direction", "method",
-                 "completion")
 
 
 @dataclass

@@ -154,12 +154,6 @@ def _bare_non_answer(bare: str) -> bool:
     return not bare or bare.isdigit() or default_non_answers().match(bare)
 
 
-def is_non_answer(text: str) -> bool:
-    """Empty, only digits/punctuation/symbols ("0", "/", "100%"), or a listed non-answer
-    ("无", "详见自评报告"): absent/absent by the guideline."""
-    return _bare_non_answer(_NOT_WORD.sub("", text))
-
-
 def _why_not_judged(bare: str) -> str | None:
     """Why a text (without spaces and punctuation, no non-answer) cannot be judged at all (None:
     judge it): mostly another script than Chinese, or a single Chinese character."""
