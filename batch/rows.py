@@ -75,18 +75,14 @@ def column_type(name: str) -> str:
 
 class _Recorder:
     """Wraps the classifier so the verdicts the engine asked for can be read back afterwards
-    (the engine judges each form once, and the indicator table needs the same verdicts), and so
-    a whole chunk of forms can be judged in one call beforehand (`ready`): the engine asks form
-    by form, ~2.6 texts at a time, below the classifier's batch threshold."""
+    (the engine judges each form once, and the indicator table needs the same verdicts)."""
 
     def __init__(self, judge: Callable[[list[dict]], list[Any]]):
         self.judge = judge
         self.last: list[Any] | None = None
-        self.ready: list[Any] | None = None     # this form's verdicts, judged with its chunk
 
     def __call__(self, items: list[dict]) -> list[Any]:
-        ready, self.ready = self.ready, None
-        self.last = ready if ready is not None and len(ready) == len(items) else self.judge(items)
+        self.last = self.judge(items)
         return self.last
 
 
@@ -242,11 +238,11 @@ def score_files(paths: list[str], engine, codes: list[str] | None = None,
             _timed_out(out, seconds)
         chunk.append((out, forms if isinstance(forms, list) else []))
     rec = engine.judge
-    ready: dict[int, tuple] = {}
+    ready: dict[int, tuple] | None = None
     if rec is not None:
         ready = _limited(lambda: _judge_ahead([f for _, forms in chunk for f in forms], rec), seconds)
         if not isinstance(ready, dict):
-            ready = {}      # out of time or failed: judged form by form, each file on its own clock
+            ready = None    # out of time or failed: judged form by form, each file on its own clock
     for out, forms in chunk:
         if _limited(lambda: _check(out, forms, engine, codes, ready), seconds) is _TIMEOUT:
             out["forms"], out["indicators"], out["errors"] = [], [], []
@@ -298,21 +294,23 @@ def _judge_ahead(forms: list[Form], rec: _Recorder) -> dict[int, tuple[list[int]
     return ready
 
 
-def _check(out: dict, forms: list[Form], engine, codes: list[str], ready: dict[int, tuple]) -> None:
-    """Run the rules on each form and put its rows in `out`; a form that fails is an error row."""
+def _check(out: dict, forms: list[Form], engine, codes: list[str], ready: dict[int, tuple] | None) -> None:
+    """Run the rules on each form and put its rows in `out`; a form that fails is an error row.
+    `ready`: the chunk's verdicts by id(form) from _judge_ahead (a form it lacks asked for none),
+    or None when they were not judged beforehand."""
     path = out["file"]
     for i, form in enumerate(forms):
         stage = "check"
         try:
-            judged = ready.get(id(form))         # (keys, verdicts) from the chunk's call
-            if engine.judge is not None:
-                engine.judge.last = None
-                engine.judge.ready = judged[1] if judged else None
-            findings = engine.check(form)
-            stage = "classify"
-            if judged and engine.judge.last is judged[1]:
-                verdicts = dict(zip(*judged))
+            if ready is not None:
+                keys, judged = ready.get(id(form), ((), ()))
+                verdicts = dict(zip(keys, judged))
+                findings = engine.check(form, verdicts)
             else:
+                if engine.judge is not None:
+                    engine.judge.last = None
+                findings = engine.check(form)
+                stage = "classify"
                 verdicts = _verdicts(form, engine)
             stage = "tabulate"
             row, ind_rows = form_rows(path, i, form, findings, verdicts, codes,
@@ -324,9 +322,6 @@ def _check(out: dict, forms: list[Form], engine, codes: list[str], ready: dict[i
                                   "message": f"form {where}: {type(e).__name__}: {e} "
                                              f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"})
             continue
-        finally:
-            if engine.judge is not None:
-                engine.judge.ready = None
         out["forms"].append(row)
         out["indicators"].extend(ind_rows)
 

@@ -160,9 +160,13 @@ class Engine:
                 continue
             self.rules.append(cls(self.config.settings.get(code), self.config.levels.get(code)))
 
-    def check(self, form: Form) -> list[Finding]:
+    def check(self, form: Form, verdicts: dict[int, Any] | None = None) -> list[Finding]:
+        """The findings on one form. `verdicts`, keyed like judge_form, are the form's verdicts
+        when they were judged beforehand (a batch run judges a chunk of forms in one call)."""
         ctx = Context(judge=self.judge)
-        if self.judge is not None and any(r.needs_nlp for r in self.rules):
+        if verdicts is not None:
+            ctx.verdicts = verdicts
+        elif self.judge is not None and any(r.needs_nlp for r in self.rules):
             ctx.verdicts = judge_form(form, self.judge)
         findings: list[Finding] = []
         for rule in self.rules:

@@ -37,7 +37,7 @@ def test_a_chunk_judged_at_once_scores_exactly_as_form_by_form(tmp_path, monkeyp
     assert len(calls) == 1 and calls[0] >= 3 * BATCH_MIN     # one call, on the batch path
 
     calls.clear()
-    monkeypatch.setattr(rows, "_judge_ahead", lambda forms, rec: {})   # the engine asks per form
+    monkeypatch.setattr(rows, "_judge_ahead", lambda forms, rec: None)  # the engine asks per form
     one_by_one = [rows.score_file(f, engine, codes) for f in files]
     assert sum(c < BATCH_MIN for c in calls) > 20               # mostly the per-text path
     assert chunked == one_by_one
