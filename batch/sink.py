@@ -132,8 +132,7 @@ def iter_output(output: str, table: str, fields: list[str] | None = None) -> Ite
         folder = Path(output) / table
         if not folder.is_dir():
             return
-        import pyarrow.parquet as pq
-
+        _, pq = _arrow()
         for part in sorted(folder.glob("*.parquet")):
             pf = pq.ParquetFile(part)
             cols = [c for c in pf.schema_arrow.names if fields is None or c in fields]
@@ -471,8 +470,7 @@ class Sink:
 
     # -- parquet -----------------------------------------------------------------------------
     def _write_parquet(self, keep_old, observers, duplicates) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa, pq = _arrow()
 
         out = Path(self.output)
         append = keep_old and not self.retry     # retried files' old rows must go: rewrite
@@ -640,6 +638,41 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _arrow():
+    """pyarrow and pyarrow.parquet, with pandas left unloaded. pyarrow imports pandas (a third
+    of a second, ~50 MiB) the first time it converts a Python object, only to ask whether the
+    object is a pandas one; ours never are (lists, against a schema). So when pandas is not
+    loaded yet, that first question is answered with pandas hidden; pyarrow imports it later if
+    something does ask for pandas (Table.to_pandas)."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    global _ARROW_PRIMED
+    if not _ARROW_PRIMED and "pandas" not in sys.modules:
+        hide = _HidePandas()
+        sys.meta_path.insert(0, hide)
+        try:
+            pa.array([], type=pa.int64())
+        finally:
+            sys.meta_path.remove(hide)
+    _ARROW_PRIMED = True
+    return pa, pq
+
+
+_ARROW_PRIMED = False
+
+
+class _HidePandas:
+    """An import finder under which pandas cannot be found."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not needed to write these tables")
+        return None
 
 
 def arrow_schema(cols: list[str]):

@@ -327,3 +327,23 @@ def test_xlsx_tables_longer_than_a_sheet_continue_on_the_next(corpus, tmp_path, 
     # and resume reads every one of them back
     stats = score([str(corpus)], str(out), workers=1, no_nlp=True, resume=True, progress=False)
     assert stats.skipped == 3
+
+
+def test_parquet_output_leaves_pandas_unloaded_and_still_usable(corpus, tmp_path):
+    """pyarrow would import pandas (a third of a second per run) to ask whether our lists are
+    pandas objects; the sink writes without it, and pandas still works afterwards."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "s.parquet"
+    code = (
+        "import sys\n"
+        "from batch.score import score\n"
+        f"score([{str(corpus)!r}], {str(out)!r}, workers=1, no_nlp=True, progress=False)\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+        "import pyarrow.parquet as pq\n"
+        f"df = pq.read_table({str(out / 'indicators')!r}).to_pandas()\n"
+        "assert len(df) > 0 and 'pandas' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
