@@ -504,9 +504,10 @@ class _Interpreter:
         columns are taken in the standard order for the names present; the line itself, which may
         hold the form's fields and its first rows, is reported as unreadable, and only its
         "label value" pairs are read."""
+        if not (len(filled) <= 2 or max(len(c) for _, c in filled) > 60) or self.mode == "after_total":
+            return False
         text = " ".join(c for _, c in filled)
-        if not (len(filled) <= 2 or max(len(c) for _, c in filled) > 60) or \
-                self.mode == "after_total" or _NOTE_PREFIX.match(text):
+        if _NOTE_PREFIX.match(text):
             return False
         found = {w for w in _HEADER_WORDS if w in text.replace(" ", "")}
         if len(found) < 3 or not found & {"三级指标", "指标名称"}:

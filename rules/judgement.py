@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from forms.model import Indicator
 from forms.quantity import (AMOUNTS, Quantity, Unit, When, is_count, normalize, parse_quantity,
@@ -58,6 +58,7 @@ def _unknown(how: str = "") -> Judgement:
     return Judgement("unknown", how=how)
 
 
+@lru_cache(maxsize=16384)         # the same target and actual texts are asked for by every rule
 def _compact(text: str) -> str:
     return _SPACES.sub("", normalize(text or ""))
 
@@ -383,6 +384,7 @@ def _empty_phrases() -> dict[str, tuple[str, ...]]:
     return sections("empty_explanations")
 
 
+@lru_cache(maxsize=16384)         # asked for each row by several rules and by the classifier step
 def says_nothing(text: str) -> str | None:
     """Why an explanation explains nothing ("无", "/", "详见自评报告", a sentence denying any
     deviation), or None when it has content to judge. Blank text says nothing too."""
