@@ -209,6 +209,10 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
             inline = [i for i in inline if not any(0 < i - r <= 14 for r in remainders)] + remainders
     if "已" in norm:
         inline.extend(m.start() for m in _INLINE_DONE.finditer(norm))
+    if _GLUE_HINT.search(norm):
+        inline.extend(m.start() for m in _GLUED.finditer(norm))
+    if _STEP_HINT.search(norm):
+        inline.extend(m.start() for m in _STEP_AFTER_PROBLEM.finditer(norm))
     if "、" in norm:     # "老人外出多、加强动员": a list mark before an imperative starts the measure
         cuts_after_mark = [h.start for h in hits if h.kind == "measure_lead" and h.start and norm[h.start - 1] == "、"]
     else:
@@ -227,6 +231,30 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
     return sorted({i for i in cuts if not any(h.start < i < h.end for h in hits)})
 
 
+# A measure glued to its cause with no break ("入户难后期加强宣传", "纠纷未协调好要积极协调解决",
+# "停工近一个月剩余部分继续跟进", "闭园21天将加大营销力度"): a modal or "from now on" word before an
+# action verb, or an adverb of effort (继续, 尽快, 积极…) before one. Mid-piece it starts a new
+# piece (_cuts); at the head of a piece it makes the piece a measure (_roles). Not "仍需加强" (a
+# weakness), "需要多个部门会签" (需要 is no modal there), "无法继续开展", "持续降雨", "参与积极性".
+_ACTION_VERB = (r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保"
+                r"|改进|改善|整改|协调|跟进|跟踪|创新|丰富|拓宽|督促|会同|对接|联系|组织|开展|补齐|指导|培育"
+                r"|挖掘|宣传|动员|引导|争取)")
+_EFFORT = r"(?:进一步|继续|切实|认真|持续|不断|逐步|积极|尽快|抓紧|加紧|主动|再)"
+_MODAL = r"(?:要|应|需|须|将|拟|后期|后续|今后|同时|并|还要|还需|争取|力争)"
+_GLUE_HINT = re.compile("[要应需须将拟期续后时并争力继逐尽抓加积进持切认不再主]")
+_DONE_VERB = r"(?:完成|实施|修复|验收)"      # "尽快完成" is a measure; "需完成环评" a dependency
+_GLUED = re.compile(
+    rf"(?<=[{_CJK}])(?<![仍还尚亦也需主重只必想就不没无即])(?:{_MODAL}(?!要)(?:{_EFFORT}(?={_ACTION_VERB}|{_DONE_VERB})|(?=与|{_ACTION_VERB}))"
+    rf"|(?<![法能愿未止停]){_EFFORT}(?={_ACTION_VERB}|{_DONE_VERB}))")
+# A concrete step with its number straight after the problem it answers ("人员不足增加临聘人员2名",
+# "设备老化更换水泵3台"); not "工作量增加3倍" (no problem word before it).
+_STEP = r"(?:增加|增设|新增|更换|招聘|抽调|补充|购置|配备|调配|改为|改用)(?=[^，。；]{1,16}?\d)"
+_STEP_HINT = re.compile("[增换招抽补购配调改]")
+_STEP_AFTER_PROBLEM = re.compile(
+    r"(?:(?<=不足|较慢|偏慢|缓慢|偏低|较低|较少|偏少|困难|较长|过长|老化|故障|紧张|不够|不高|滞后)|(?<=不熟悉))" + _STEP)
+_STEP_HEAD = re.compile("^" + _STEP)
+_GLUE_HEAD = re.compile(rf"^(?:{_MODAL}(?:与|{_ACTION_VERB}|{_EFFORT}(?:{_ACTION_VERB}|{_DONE_VERB}))"
+                        rf"|{_EFFORT}(?:{_ACTION_VERB}|{_DONE_VERB}))")
 # "推迟到明年", "结转至次年": a time to come that is where the shortfall went, not a plan
 _DEFERRED = re.compile(r"[到至延迟推转入]")
 _ACTION_AFTER = re.compile(r"[^，。；、\s]{3}")
@@ -294,9 +322,7 @@ _NEXT_FIRST = frozenset("明下次")
 _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?:度)?[^，。；]{0,6}(?:目标|指标|预算)[^，。；]{0,30}?"
                           r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
-_SHOULD = re.compile(r"^[^，。；]{0,8}?(?<![仍还尚亦])(?:要|应|应当|需要|需|须|必须)(?:进一步|继续|切实|认真|持续|不断)?"
-                     r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保"
-                     r"|改进|改善|整改)")
+_SHOULD = re.compile(rf"^[^，。；]{{0,8}}?(?<![仍还尚亦])(?:要|应当|应|需要|需|须|必须)(?:与|{_EFFORT}?{_ACTION_VERB})")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
 _SHORT_PIECE = 32
 # what may surround a heading: punctuation, a short note in brackets ("（限200字）")
@@ -419,7 +445,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 section = "measure"           # "原因：…。下一步将…": the measures have begun
         elif budget_row and _SAVING.search(head):
             role = "cause"                    # "压减一般性支出，节约资金12万元": why money was left
-        elif (should and _SHOULD_HINT.search(head) and _SHOULD.match(head)) or (
+        elif (should and _SHOULD_HINT.search(head) and _SHOULD.match(head)) or _GLUE_HEAD.match(head) or (
                 (head[:1] in _NEXT_FIRST or head[:1].isdecimal()) and _NEXT_TARGET.match(head)
                 and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
@@ -440,6 +466,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "cause" if cause_cue else "other"     # under 完成情况: a description
         elif counts.get("measure_lead") and not counts.get("cause_open"):
             role = "measure"                  # "加强领导；严格考核"
+        elif prev_role == "cause" and _STEP_HEAD.match(head):
+            role = "measure"                  # "设备老化，更换水泵3台": the step that answers it
         elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, start, end):
             role = "measure"                  # the rest of a measure sentence
         elif prev_role == "measure" and m and not causal and "vague_cause" not in counts:

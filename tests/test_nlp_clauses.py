@@ -79,3 +79,26 @@ def test_a_piece_that_opens_with_a_plan_is_a_measure(text, role):
     from nlp.features import prepare
 
     assert [r for *_, r, _ in prepare(text).pieces] == [role]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a measure glued to its cause with no break: a modal or an effort word before an action verb
+    ("入户难后期加强宣传", [("入户难", "cause"), ("后期加强宣传", "measure")]),
+    ("纠纷未协调好要积极协调解决", [("纠纷未协调好", "cause"), ("要积极协调解决", "measure")]),
+    ("景区闭园21天将加大营销力度", [("景区闭园21天", "cause"), ("将加大营销力度", "measure")]),
+    ("林权纠纷未解决积极协调", [("林权纠纷未解决", "cause"), ("积极协调", "measure")]),
+    ("需枯水期施工争取尽快完成", [("需枯水期施工", "cause"), ("争取尽快完成", "measure")]),
+    # a concrete step with its number straight after the problem it answers
+    ("设备老化更换水泵3台", [("设备老化", "cause"), ("更换水泵3台", "measure")]),
+    # the same words inside a cause: no cut
+    ("需要多个部门会签耗时较长", [("需要多个部门会签耗时较长", "cause")]),
+    ("因疫情无法继续开展培训", [("因疫情无法继续开展培训", "cause")]),
+    ("部分农户不愿继续种植", [("部分农户不愿继续种植", "cause")]),
+    ("群众参与积极性不高", [("群众参与积极性不高", "cause")]),
+    ("工作量增加3倍", [("工作量增加3倍", "cause")]),
+])
+def test_a_measure_glued_to_its_cause_is_cut_off(text, expected):
+    from nlp.features import prepare
+
+    p = prepare(text)
+    assert [(p.norm[a:b], r) for a, b, r, _ in p.pieces] == expected
