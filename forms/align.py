@@ -163,7 +163,7 @@ def align(cells: list[str], columns: tuple[str, ...],
     `positions`, where known, gives for each column the cell index rows of this block put it at
     (learnt from an earlier row of the block): a cell there is read into that column more readily.
     """
-    kinds = tuple(classify(c) for c in cells)
+    kinds = tuple(map(classify, cells))
     pairs = _pairs(cells, kinds)
     return _align(kinds, pairs, columns, positions)
 

@@ -158,7 +158,7 @@ class _Interpreter:
     def run(self, tables: Iterable[Table]) -> list[Form]:
         for table in tables:
             for cells, line in zip(table.rows, table.lines):
-                cells = [clean_cell(c) for c in cells]
+                cells = [clean_cell(c) if c else "" for c in cells]
                 if any(cells):
                     self.row(cells, Source(self.file, len(self.forms), line, table.name))
         self.close()
@@ -610,9 +610,12 @@ class _Interpreter:
         if len(filled) == 1 and not rebuilt and self.flattened_row(filled[0][1], src):
             return
         al = align(cells, self.columns)
+        joined = {f: "".join([cells[j] for j in js]) for f, js in al.cells.items()}
 
         def got(f: str, sep: str = "") -> str:
-            return sep.join(cells[j] for j in al.cells.get(f, ()) if cells[j])
+            if not sep or len(al.cells.get(f, ())) < 2:
+                return joined.get(f, "")
+            return sep.join([cells[j] for j in al.cells[f] if cells[j]])
 
         l1 = l1_text = l2 = l2_text = None
         resets = False

@@ -302,7 +302,7 @@ def judge(ind: Indicator) -> Judgement:
     Every rule asks for it, so verdicts are kept by what they depend on (the row's own texts,
     numbers and doubts), a few thousand at most."""
     k = (ind.indicator, ind.level1, ind.level2, ind.target, ind.actual, ind.weight, ind.score,
-         ind.explanation, tuple(sorted(ind.extra.items())), ind.doubtful)
+         ind.explanation, tuple(sorted(ind.extra.items())) if ind.extra else (), ind.doubtful)
     found = _JUDGED.get(k)
     if found is None:
         if len(_JUDGED) >= 4096:
