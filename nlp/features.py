@@ -574,6 +574,12 @@ _DATE_HINT = re.compile("[0-9季年月春汛前日]")
 # hit kinds that are not substance: cut from a cause piece's length, or from a measure piece's
 _CAUSE_CUT = frozenset(("restate", "vague", "cause_open", "null", "praise"))
 _MEASURE_CUT = frozenset(("vague", "measure_open", "measure_lead", "measure_done", "measure_time"))
+# A cause piece that ends in a judgement of insufficiency ("创新能力有待提升", "把关不够严格",
+# "服务能力仍较薄弱", "电商人才缺乏"): a verdict on the unit's own work or a standing condition,
+# not a factor; with no number and no concrete event it is the guideline's boilerplate.
+_JUDGEMENT = re.compile(r"(?:不够|不太|尚不|仍不|还不)[\u4e00-\u9fff]{1,3}$|有待[\u4e00-\u9fff]{1,6}$"
+                        r"|(?:薄弱|较弱|偏弱|不足|不强|不高|不到位|不充分|不健全|不完善|不规范|不明显|不平衡"
+                        r"|不均衡|欠缺|缺乏|不经常|不深入|不及时|不精准)$")
 _VAGUE_KEY = {"cause": "vague_cause", "measure": "vague_measure"}
 _ROLES = ("cause", "measure", "other", "heading")
 
@@ -584,7 +590,7 @@ HAND_FEATURES = {
               "substance_pieces", "only_restate", "substance_chars", "cause_open", "concrete_cause",
               "restate_cues", "vague_cause", "vague_cover", "nums_equal_row", "nums_other",
               "factor_quant", "factor_date", "indicator_overlap", "praise", "best_piece", "headings",
-              "has_measure", "text_len", "problem_pieces"),
+              "has_measure", "text_len", "problem_pieces", "judgement_pieces"),
     "measure": ("empty_text", "no_measure_region", "measure_len", "measure_pieces", "measure_open",
                 "measure_done", "concrete_measure", "vague_measure", "vague_cover", "rest_chars",
                 *(name for name, _, _ in _MEASURE_COUNTS), "indicator_overlap",
@@ -603,7 +609,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
     kinds = {r: {} for r in _ROLES}
     n_pieces = dict.fromkeys(_ROLES, 0)
     restate_pieces = substance_pieces = substance_chars = nums_eq = nums_other = 0
-    factor_quant = factor_date = problem_pieces = 0
+    factor_quant = factor_date = problem_pieces = judgement_pieces = 0
     best_rest = clean_pieces = signal_pieces = best_cause = 0
     c_len = c_ind = 0
     for (a, b, r, _), (counts, cut_c, cut_m, vague_len) in zip(p.pieces, p.piece_counts):
@@ -636,6 +642,8 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
             # ("资金使用严格按照规定执行") reports the work: few such pieces are causes
             if "cause_open" in counts or "concrete_cause" in counts or "restate" in counts or _PROBLEM.search(s):
                 problem_pieces += 1
+            if "concrete_cause" not in counts and not _NUMBER.search(s) and _JUDGEMENT.search(s):
+                judgement_pieces += 1
             n_content = _content_chars(s)
             # indicator characters are never punctuation or digits: counting them in s is
             # counting them in its content
@@ -696,6 +704,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
         float(m_len > 0),
         len(norm),
         problem_pieces,
+        judgement_pieces,
     )
     measure = (
         float(p.empty),
@@ -726,7 +735,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
 LOG_FEATURES = frozenset([
     "best_piece", "best_piece_rest", "cause_len", "cause_open", "cause_pieces", "clean_pieces",
     "concrete_cause", "concrete_measure", "deadline", "factor_date", "factor_quant", "freq",
-    "headings", "measure_done", "measure_len", "measure_open", "measure_pieces", "new_value",
+    "headings", "judgement_pieces", "measure_done", "measure_len", "measure_open", "measure_pieces", "new_value",
     "nums_equal_row", "nums_other", "owner", "problem_pieces", "praise", "quant", "rest_chars", "restate_cues",
     "restate_pieces", "signal_pieces", "substance_chars", "substance_pieces", "text_len",
     "vague_cause", "vague_measure"])

@@ -102,3 +102,16 @@ def test_a_measure_glued_to_its_cause_is_cut_off(text, expected):
 
     p = prepare(text)
     assert [(p.norm[a:b], r) for a, b, r, _ in p.pieces] == expected
+
+
+@pytest.mark.parametrize("text, judged", [
+    ("部分企业创新能力有待提升，研发投入不足", 2),       # verdicts on the unit's own work
+    ("主要是入库把关不够严格", 1),
+    ("乡村医疗服务能力仍较薄弱", 1),
+    ("两名专职人员6月调离后人手不足", 0),               # a dated event: a factor
+    ("供货商停产改型", 0),
+])
+def test_cause_pieces_that_only_judge_insufficiency_are_counted(text, judged):
+    from nlp.features import HAND_FEATURES, prepare
+
+    assert prepare(text).hand["cause"][HAND_FEATURES["cause"].index("judgement_pieces")] == judged
