@@ -576,7 +576,8 @@ _CAUSE_CUT = frozenset(("restate", "vague", "cause_open", "null", "praise"))
 _MEASURE_CUT = frozenset(("vague", "measure_open", "measure_lead", "measure_done", "measure_time"))
 # A cause piece that ends in a judgement of insufficiency ("创新能力有待提升", "把关不够严格",
 # "服务能力仍较薄弱", "电商人才缺乏"): a verdict on the unit's own work or a standing condition,
-# not a factor; with no number and no concrete event it is the guideline's boilerplate.
+# not a factor; with no number and no concrete event it is the guideline's boilerplate. Every
+# alternative ends the piece within 8 characters, so only the tail is searched.
 _JUDGEMENT = re.compile(r"(?:不够|不太|尚不|仍不|还不)[\u4e00-\u9fff]{1,3}$|有待[\u4e00-\u9fff]{1,6}$"
                         r"|(?:薄弱|较弱|偏弱|不足|不强|不高|不到位|不充分|不健全|不完善|不规范|不明显|不平衡"
                         r"|不均衡|欠缺|缺乏|不经常|不深入|不及时|不精准)$")
@@ -642,7 +643,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
             # ("资金使用严格按照规定执行") reports the work: few such pieces are causes
             if "cause_open" in counts or "concrete_cause" in counts or "restate" in counts or _PROBLEM.search(s):
                 problem_pieces += 1
-            if "concrete_cause" not in counts and not _NUMBER.search(s) and _JUDGEMENT.search(s):
+            if "concrete_cause" not in counts and not _NUMBER.search(s) and _JUDGEMENT.search(s, max(len(s) - 8, 0)):
                 judgement_pieces += 1
             n_content = _content_chars(s)
             # indicator characters are never punctuation or digits: counting them in s is
