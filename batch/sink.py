@@ -672,7 +672,6 @@ class _HidePandas:
     def find_spec(self, name, path=None, target=None):
         if name == "pandas":
             raise ImportError("pandas is not needed to write these tables")
-        return None
 
 
 def arrow_schema(cols: list[str]):

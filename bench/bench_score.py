@@ -114,6 +114,11 @@ def tables(out: Path) -> dict[str, list[dict]]:
     return {t: pq.read_table(out / t).to_pylist() for t in ("forms", "indicators", "errors", "duplicates")}
 
 
+def _rows_on(rows: list[dict], cols: list[str]) -> list[str]:
+    """The rows restricted to `cols`, as sorted JSON strings (row order is not part of the output)."""
+    return sorted(json.dumps([r[c] for c in cols], ensure_ascii=False, default=str) for r in rows)
+
+
 def same_output(old: Path, new: Path) -> str:
     """Whether two outputs hold the same rows, on the columns both have; and the columns only one
     has (a rule added since the baseline is a column of its own)."""
@@ -123,8 +128,7 @@ def same_output(old: Path, new: Path) -> str:
         cols_a = set(a[t][0]) if a[t] else set()
         cols_b = set(b[t][0]) if b[t] else set()
         shared = sorted(cols_a & cols_b)
-        key = lambda r: json.dumps([r[c] for c in shared], ensure_ascii=False, default=str)  # noqa: E731
-        same = same and sorted(map(key, a[t])) == sorted(map(key, b[t]))
+        same = same and _rows_on(a[t], shared) == _rows_on(b[t], shared)
         if cols_a ^ cols_b:
             notes.append(f"{t}: only old {sorted(cols_a - cols_b)}, only new {sorted(cols_b - cols_a)}")
     return f"{same} on shared columns" + (f" ({'; '.join(notes)})" if notes else "")

@@ -345,5 +345,5 @@ def test_parquet_output_leaves_pandas_unloaded_and_still_usable(corpus, tmp_path
         f"df = pq.read_table({str(out / 'indicators')!r}).to_pandas()\n"
         "assert len(df) > 0 and 'pandas' in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
