@@ -266,6 +266,8 @@ class _Interpreter:
         if any(self.v.is_total(c) for _, c in filled) and self.mode != "funds":
             self.total_row(filled, src)
             return
+        if self.mode == "indicators" and any(self.v.is_subtotal(c) for _, c in filled):
+            return      # 小计: a level-1 group's sum, no indicator (the 总分 row is checked against the rows)
         if self.mode == "funds":
             self.funds_row(filled, cells, src)
         elif self.mode == "goals":
@@ -726,7 +728,12 @@ class _Interpreter:
                 col = self.columns[j] if j < len(self.columns) else "score"
                 total.doubtful = total.doubtful | {col if col in ("weight", "score") else "score"}
             self.unreadable(" ".join(c for _, c in unsaved), _UNSAVED_FORMULA, src)
-        if len(found) >= 2:
+        by_column = {self.columns[j]: v for j, v in found if j < len(self.columns)}
+        if len(found) >= 2 and "weight" in by_column and "score" in by_column:
+            # the numbers stand under the header's 分值 and 得分 (which may come in either order,
+            # with a 扣分 column between them): read them by the header
+            total.weight, total.score = by_column["weight"], by_column["score"]
+        elif len(found) >= 2:
             total.weight, total.score = found[-2][1], found[-1][1]
         elif found:
             j, value = found[0]

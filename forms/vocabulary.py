@@ -28,6 +28,7 @@ class Vocabulary:
     fields_by_head: dict[str, str]     # label without its last character → field
     form_texts: dict[str, str]
     total_labels: frozenset[str]
+    subtotal_labels: frozenset[str]
     grades: frozenset[str]
     level1: dict[str, str]             # normalised label → canonical level-1 name
     level2: dict[str, str]             # normalised label (and stem) → canonical level-2 name
@@ -89,6 +90,9 @@ class Vocabulary:
 
     def is_total(self, cell: str) -> bool:
         return key(cell) in self.total_labels
+
+    def is_subtotal(self, cell: str) -> bool:
+        return key(cell) in self.subtotal_labels
 
     def level1_of(self, cell: str) -> str | None:
         return self.level1.get(key(cell))
@@ -168,6 +172,7 @@ def vocabulary() -> Vocabulary:
         fields_by_head={k[:-1]: f for k, f in invert(data["fields"]).items() if len(k) >= 4},
         form_texts=invert(data["form_texts"]),
         total_labels=frozenset(key(s) for s in data["totals"]["labels"]),
+        subtotal_labels=frozenset(key(s) for s in data["totals"]["subtotals"]),
         grades=frozenset(data["totals"]["grades"]),
         level1=level1,
         level2=level2,

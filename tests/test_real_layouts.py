@@ -393,3 +393,44 @@ def test_a_second_form_under_the_same_title_starts_at_its_project(tmp_path):
     assert [f.project for f in forms] == ["渔业补贴", "禁捕退捕"]
     assert [f.year for f in forms] == [2023, 2023]
     assert [i.indicator for i in forms[1].indicators] == ["退捕渔民人数"]
+
+
+# -- template variants found by constructing forms the families do not cover ----------------------
+
+def test_subtotal_rows_are_neither_indicators_nor_the_total(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "特困供养"], MOF_HEAD[1:],
+                             ["产出指标（50分）", "数量指标", "供养人数", "≥2100人", "2135人", "30", "30"],
+                             ["", "质量指标", "认定准确率", "100%", "100%", "20", "20"],
+                             ["小计", "", "", "", "", "50", "50"],
+                             ["满意度指标（50分）", "服务对象满意度指标", "对象满意度", "≥90%", "89%", "50", "49"],
+                             ["小计", "", "", "", "", "50", "49"],
+                             ["总分", "", "", "", "", "100", "99"]])
+    assert [i.indicator for i in form.indicators] == ["供养人数", "认定准确率", "对象满意度"]
+    assert (form.total.weight, form.total.score) == (100, 99)
+
+
+@pytest.mark.parametrize("head, total", [
+    (["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "得分", "分值", "偏差原因分析及改进措施"],
+     ["总分", "", "", "", "", "96", "100"]),                                # 得分 before 分值
+    (["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "扣分", "得分", "偏差原因分析及改进措施"],
+     ["总分", "", "", "", "", "100", "4", "96"]),                           # a 扣分 column between
+])
+def test_the_total_row_is_read_by_the_header_columns_its_numbers_stand_under(tmp_path, head, total):
+    cells = {"分值": "100", "得分": "96", "扣分": "4"}
+    values = [cells.get(h, "") for h in head[5:-1]]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "供水管网"], head,
+                             ["产出指标", "数量指标", "管网长度", "≥45公里", "41.6公里", *values, "征地延误"],
+                             total])
+    r = form.indicators[0]
+    assert (r.weight, r.score, r.explanation) == (100, 96, "征地延误")
+    assert (form.total.weight, form.total.score) == (100, 96)
+
+
+def test_funds_block_with_standard_and_self_score_headers(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "河道治理"],
+                             ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "标准分", "执行率", "自评分"],
+                             ["", "年度资金总额", "980", "980", "931", "10", "95%", "9.5"],
+                             MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "治理河长", "≥12公里", "12公里", "90", "90"]])
+    f = form.funds
+    assert (f.budget_full_year, f.executed, f.weight, f.execution_rate, f.score) == (980, 931, 10, 95, 9.5)
