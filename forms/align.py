@@ -109,6 +109,9 @@ class Alignment:
     score: float
 
 
+_POINTS = re.compile(r"\d{1,3}(?:\.\d{1,2})?分")
+
+
 def is_blank(cell: str) -> bool:
     """Empty or a dash: the form says there is no value (a value whose digits were lost is not)."""
     return not cell.strip() or cell.strip() in _DASHES
@@ -139,8 +142,8 @@ def classify(cell: str) -> int:
         return COMPARATOR
     if n in _STATUS:
         return STATUS
-    if parse_number(n) is not None and not n.endswith(("元", "分")):
-        return PERCENT if n.endswith("%") else NUMBER
+    if parse_number(n) is not None and (not n.endswith(("元", "分")) or _POINTS.fullmatch(n)):
+        return PERCENT if n.endswith("%") else NUMBER      # "15分" in a 分值 cell is its number
     if _DATE.match(n):
         return DATE
     if _NUMTEXT.match(n):

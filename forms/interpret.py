@@ -153,6 +153,7 @@ class _Interpreter:
         self.funds_block = ""
         self.rate_announced = False
         self.goals_header: dict[str, int] = {}
+        self.header_top: list[str] | None = None   # a line with header words that was no header alone
 
     # -- the stream ------------------------------------------------------------------------
     def run(self, tables: Iterable[Table]) -> list[Form]:
@@ -185,6 +186,7 @@ class _Interpreter:
 
     def row(self, cells: list[str], src: Source) -> None:
         self.current_cells = cells
+        top, self.header_top = self.header_top, None
         filled = [(j, c) for j, c in enumerate(cells) if c]
         first = filled[0][1]
         if len(filled) <= 2 and _TITLE.search(first) and len(first) <= 40:
@@ -223,11 +225,14 @@ class _Interpreter:
         keys = [key(c) for _, c in filled]
         if len(filled) == 1 and (_NOTE.match(first) or _PAGE_MARK.match(first)):
             return  # a note someone added to the text ("[source text below …]"), a page number
-        if self.is_indicator_header(cells):
+        if self.is_indicator_header(cells) or (
+                top is not None and self.is_indicator_header(self.two_line_header(top, cells))):
             self.opening = False
             if self.orphans:
                 self.read_tail()
             return
+        if self.mode != "indicators" and sum(1 for _, c in filled if self.v.indicator_field(c)) >= 2:
+            self.header_top = cells     # "一级 | 年度指 | 分值" over "指标 | 标值 | …": may be the top half
         if self.funds_header_row(filled, cells, src):
             self.opening = False
             return
@@ -467,6 +472,22 @@ class _Interpreter:
         form.goal_actual = (form.goal_actual + actual).strip()
 
     # -- indicators -------------------------------------------------------------------------
+    def two_line_header(self, top: list[str], bottom: list[str]) -> list[str]:
+        """One header from two lines: header words wrapped over both ("一级 / 指标", "年度指 / 标值"),
+        or a group name over its columns ("指标值" over 年度目标值 | 实际完成值, "绩效指标" over
+        一级指标 | 二级指标 | 三级指标). A column takes the line whose cell names a field, else both."""
+        merged = []
+        for j in range(max(len(top), len(bottom))):
+            a = top[j] if j < len(top) else ""
+            b = bottom[j] if j < len(bottom) else ""
+            if b and self.v.indicator_field(b):
+                merged.append(b)
+            elif a and self.v.indicator_field(a):
+                merged.append(a)
+            else:
+                merged.append(a + b)
+        return merged
+
     def is_indicator_header(self, cells: list[str]) -> bool:
         fields = [self.v.indicator_field(c) if c else None for c in cells]
         if "target" not in fields:  # most rows: no header, decided on one look-up a cell

@@ -434,3 +434,30 @@ def test_funds_block_with_standard_and_self_score_headers(tmp_path):
                              ["产出指标", "数量指标", "治理河长", "≥12公里", "12公里", "90", "90"]])
     f = form.funds
     assert (f.budget_full_year, f.executed, f.weight, f.execution_rate, f.score) == (980, 931, 10, 95, 9.5)
+
+
+@pytest.mark.parametrize("top, bottom", [
+    (["一级", "二级", "三级", "年度指", "实际完", "分值", "得分", "偏差原因分析"],      # words wrapped
+     ["指标", "指标", "指标", "标值", "成值", "", "", "及改进措施"]),
+    (["绩效指标", "", "", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],  # a group name
+     ["一级指标", "二级指标", "三级指标"]),
+    (["一级指标", "二级指标", "三级指标", "指标值", "", "评分", "", "偏差原因分析及改进措施"],
+     ["", "", "", "年度目标值", "实际完成值", "分值", "得分"]),
+])
+def test_an_indicator_header_over_two_lines_is_one_header(tmp_path, top, bottom):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "文化惠民演出"], top, bottom,
+                             ["产出指标", "数量指标", "演出场次", "≥120场", "126场", "20", "20"],
+                             ["", "质量指标", "原创比例", "≥30%", "26%", "10", "8.7", "新编小戏未能首演"]])
+    r = row(form, "原创比例")
+    assert (r.level2, r.target, r.actual, r.weight, r.score, r.explanation) == \
+        ("质量指标", "≥30%", "26%", 10, 8.7, "新编小戏未能首演")
+    assert len(form.indicators) == 2
+
+
+def test_points_written_with_their_unit_are_read_as_weight_and_score(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "老年人体检"], MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "体检人数", "≥9000人", "9420人", "20分", "20分"],
+                             ["", "时效指标", "完成时间", "10月底前", "11月中旬", "10分", "8分", "车辆故障停检"]])
+    r = row(form, "完成时间")
+    assert (r.target, r.actual, r.weight, r.score, r.explanation) == ("10月底前", "11月中旬", 10, 8, "车辆故障停检")
+    assert not r.doubtful
