@@ -235,17 +235,21 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
 # "停工近一个月剩余部分继续跟进", "闭园21天将加大营销力度"): a modal or "from now on" word before an
 # action verb, or an adverb of effort (继续, 尽快, 积极…) before one. Mid-piece it starts a new
 # piece (_cuts); at the head of a piece it makes the piece a measure (_roles). Not "仍需加强" (a
-# weakness), "需要多个部门会签" (需要 is no modal there), "无法继续开展", "持续降雨", "参与积极性".
+# weakness), "需要多个部门会签" (需要 is no modal there), "无法继续开展", "持续降雨", "参与积极性",
+# "影响力进一步提升" (a result: see _RESULT_EFFORT).
 _ACTION_VERB = (r"(?:加强|强化|提高|提升|完善|加快|做好|落实|规范|优化|加大|健全|严格|建立|压实|抓好|推进|确保"
                 r"|改进|改善|整改|协调|跟进|跟踪|创新|丰富|拓宽|督促|会同|对接|联系|组织|开展|补齐|指导|培育"
                 r"|挖掘|宣传|动员|引导|争取)")
 _EFFORT = r"(?:进一步|继续|切实|认真|持续|不断|逐步|积极|尽快|抓紧|加紧|主动|再)"
+# effort words a result is also told with ("影响力进一步提升", "制度逐步完善"): mid-piece they start a
+# measure only when the verb has an object after it
+_RESULT_EFFORT = r"(?:进一步|持续|不断|逐步)"
 _MODAL = r"(?:要|应|需|须|将|拟|后期|后续|今后|同时|并|还要|还需|争取|力争)"
 _GLUE_HINT = re.compile("[要应需须将拟期续后时并争力继逐尽抓加积进持切认不再主]")
 _DONE_VERB = r"(?:完成|实施|修复|验收)"      # "尽快完成" is a measure; "需完成环评" a dependency
 _GLUED = re.compile(
     rf"(?<=[{_CJK}])(?<![仍还尚亦也需主重只必想就不没无即])(?:{_MODAL}(?!要)(?:{_EFFORT}(?={_ACTION_VERB}|{_DONE_VERB})|(?=与|{_ACTION_VERB}))"
-    rf"|(?<![法能愿未止停]){_EFFORT}(?={_ACTION_VERB}|{_DONE_VERB}))")
+    rf"|(?<![法能愿未止停])(?:{_RESULT_EFFORT}(?={_ACTION_VERB}[^，。；\s]{{2}})|(?!{_RESULT_EFFORT}){_EFFORT}(?={_ACTION_VERB}|{_DONE_VERB})))")
 # A concrete step with its number straight after the problem it answers ("人员不足增加临聘人员2名",
 # "设备老化更换水泵3台"); not "工作量增加3倍" (no problem word before it).
 _STEP = r"(?:增加|增设|新增|更换|招聘|抽调|补充|购置|配备|调配|改为|改用)(?=[^，。；]{1,16}?\d)"
@@ -302,7 +306,10 @@ _CUT_KINDS = frozenset(("measure_open", "measure_done", "measure_lead", "measure
 _ECHO_EDGE = frozenset("0123456789%≥≤><=☑☐□■√口£þ成次户个万亿元米里亩吨座所项场家名台套册篇条件份天时钟批人")
 _REMAINDER_FIRST = frozenset("剩其余尚未")
 # what makes a reported fact a problem: something missing, late, low, failed, over
-_PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响|导致")
+_PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误拒损毁]|滞后|推迟|过高|过低|偏高|偏低|超出|超支|结余|故障|影响(?!力)|导致"
+                      r"|中断|流标|取消|中止|撤[销回出]|变更|纠纷|死亡|离职|调离|辞职|退休|病假|产假|借调|空缺|外出"
+                      r"|失联|放弃|退出|倒闭|停业|宕机|裂缝|暴雨|洪灾|台风|干旱|冰冻|疫情"
+                      r"|才(?:下达|到位|到账|拨付|签订|批复|开始|启动|完成|确定|到货)")
 # money saved or left over: on a budget row (execution rate, cost) it says why, it is no measure
 _SAVING = re.compile("结余|节约资金|节约了|节省了|节支|压减了|少支出|节约\\d")
 _BUDGET_WORDS = re.compile("执行率|资金|经费|成本|预算|支出|费用|单价|造价")
@@ -381,6 +388,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
     roles = []
     piece_counts = []
     prev_role, prev_clause = None, -1
+    prev_described = False           # the previous piece reports what was done ("全年共…")
     section = None
     hi, n_hits = 0, len(hits)
     non_answers = default_non_answers()
@@ -428,7 +436,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
         is_heading, heading = _heading_of(norm, lead, end, headings) if headings else (False, None)
         if is_heading:
             roles.append("heading")
-            section, prev_role, prev_clause = heading, "heading", ci
+            section, prev_role, prev_clause, prev_described = heading, "heading", ci, False
             continue
         head = norm[lead:end]
         cause_cue = counts.get("cause_open") or counts.get("concrete_cause")
@@ -476,9 +484,13 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # a bare slogan
         elif counts.get("describe") and not causal and not _PROBLEM.search(head):
             role = "other"                    # "全年共开展培训32场": a report, no cause
+        elif prev_described and ci == prev_clause and not counts.get("cause_open") \
+                and not counts.get("restate") and not _PROBLEM.search(head):
+            role = "other"                    # "…共发布稿件4860条，制作短视频1260条": the report goes on
         else:
             role = "cause"
         roles.append(role)
+        prev_described = role == "other" and (bool(counts.get("describe")) or prev_described)
         prev_role, prev_clause = role, ci
     return roles, piece_counts
 

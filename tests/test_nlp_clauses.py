@@ -115,3 +115,20 @@ def test_cause_pieces_that_only_judge_insufficiency_are_counted(text, judged):
     from nlp.features import HAND_FEATURES, prepare
 
     assert prepare(text).hand["cause"][HAND_FEATURES["cause"].index("judgement_pieces")] == judged
+
+
+def test_a_report_of_work_done_is_no_cause_over_the_rest_of_its_sentence():
+    from nlp.features import prepare
+
+    p = prepare("今年我镇共受理来信来访126件，办结121件，化解积案3件。下步将加强源头治理。")
+    assert [r for *_, r, _ in p.pieces] == ["other", "other", "other", "heading", "measure"]
+    p = prepare("全年共完成12公里，省级资金11月才下达")     # a problem in it: a cause
+    assert [r for *_, r, _ in p.pieces] == ["other", "cause"]
+
+
+def test_an_effort_word_that_tells_a_result_starts_no_measure():
+    from nlp.features import prepare
+
+    p = prepare("举办桃花节3场，品牌知名度进一步提升")
+    assert "进一步提升" not in p.measure_text
+    assert prepare("浊度超标进一步加强净水工艺管理").measure_text == "进一步加强净水工艺管理"
