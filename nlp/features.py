@@ -56,9 +56,13 @@ _DONE_LEAD = re.compile(
 # "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
 # "…改为/调整为/设定为…": a changed arrangement
 _FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
+# a routine set up from now on, at the head of a piece ("每季交叉审核一次", "每月通报支付进度")
+_ROUTINE_HEAD = re.compile(r"^(?:每[天日周旬月季年]|每半年|每季度|每学期|定期)[^，。；]{0,3}?"
+                           r"(?:开展|组织|召开|通报|审核|核查|检查|抽查|调度|报送|更新|公示|比对|巡查|督查|复核|培训)")
 _REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|并入|转入|安排在|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前|\d{1,2}月(?:底|末|中旬|上旬|下旬)?(?:完成|完工|交付))")
 # a changed arrangement; not one that happened before ("原设计的中央空调改为分体空调")
-_CHANGE = re.compile(r"^(?![^，。；]*(?:原设计|原计划|原定|原方案))[^，。；]*?(?:改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标)")
+_CHANGE = re.compile(r"^(?![^，。；]*(?:原设计|原计划|原定|原方案))[^，。；]*?(?:改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标"
+                     r"|调为|调至|改按|改用|前置至)")
 # a piece that opens with a plan rather than a finding: a deadline to come ("2023年3月底前完成剩余…"),
 # an expectation or schedule ("预计年底完工"), waiting on a step ("待竣工验收后支付"), effort under
 # way ("正在加紧施工"), working with a partner ("与供应商协调"); not a finding ("正在实施中",
@@ -224,7 +228,8 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
         starts = {h.start for h in hits if h.kind in _CUT_KINDS}
         heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
         cuts.extend(i for i in gaps if i in starts or i in heading_ends
-                    or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24]))
+                    or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24])
+                    or _ROUTINE_HEAD.match(norm[i:i + 16]))
     if not cuts:
         return []
     # never inside a phrase: "进一步 加强", "客观 原因"
@@ -328,6 +333,11 @@ _CHANGE_HINT = re.compile("[改调设提替删]")
 _NEXT_FIRST = frozenset("明下次")
 _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?:度)?[^，。；]{0,6}(?:目标|指标|预算)[^，。；]{0,30}?"
                           r"(?:按|依据|根据|确定为|调整为|设定为|设置为|改按|编制|设定|设置)")
+# work done, counted ("完成提档升级58.3公里", "配备护理员58名", "接待游客12.3万人次"): with no problem
+# named and no reason given, the piece reports the year's work and is no cause
+_REPORTED = re.compile(r"(?:完成|开展|组织|实施|建成|新建|发放|覆盖|接待|实现|获评|获批|达到|达|累计|培训|检查|改造"
+                       r"|配备|选派|投入|惠及|授权|下架|办结|受理|举办|召开|查处|处置)[^，。；\d]{0,12}?\d")
+_REPORT_HINT = re.compile("[完开组实建发覆接获达累培检改配选投惠授下办受举召查处]")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
 _SHOULD = re.compile(rf"^[^，。；]{{0,8}}?(?<![仍还尚亦])(?:要|应当|应|需要|需|须|必须)(?:与|{_EFFORT}?{_ACTION_VERB})")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
@@ -460,6 +470,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
                 not counts.get("cause_open") and ((head[:1] in _PLAN_FIRST and _PLAN_HEAD.match(head))
                                                   or ("将" in head and _WILL.match(head))
+                                                  or (head[:1] in "每定" and _ROUTINE_HEAD.match(head))
                                                   or ("起" in head and _FROM_NOW.search(head))
                                                   or (change and _CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
@@ -482,15 +493,17 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # the next numbered item of a measure list
         elif "vague_measure" in counts and not causal and "vague_cause" not in counts:
             role = "measure"                  # a bare slogan
-        elif counts.get("describe") and not causal and not _PROBLEM.search(head):
-            role = "other"                    # "全年共开展培训32场": a report, no cause
+        elif (counts.get("describe") or (_REPORT_HINT.search(head) and _REPORTED.search(head))) \
+                and not causal and not _PROBLEM.search(head):
+            role = "other"                    # "全年共开展培训32场", "新建停靠站12处": a report, no cause
         elif prev_described and ci == prev_clause and not counts.get("cause_open") \
                 and not counts.get("restate") and not _PROBLEM.search(head):
             role = "other"                    # "…共发布稿件4860条，制作短视频1260条": the report goes on
         else:
             role = "cause"
         roles.append(role)
-        prev_described = role == "other" and (bool(counts.get("describe")) or prev_described)
+        prev_described = role == "other" and (bool(counts.get("describe")) or prev_described
+                                              or bool(_REPORT_HINT.search(head) and _REPORTED.search(head)))
         prev_role, prev_clause = role, ci
     return roles, piece_counts
 

@@ -132,3 +132,22 @@ def test_an_effort_word_that_tells_a_result_starts_no_measure():
     p = prepare("举办桃花节3场，品牌知名度进一步提升")
     assert "进一步提升" not in p.measure_text
     assert prepare("浊度超标进一步加强净水工艺管理").measure_text == "进一步加强净水工艺管理"
+
+
+@pytest.mark.parametrize("text, role", [
+    ("目标调为6项", "measure"),              # a new value
+    ("改按节点分期付款", "measure"),          # a changed arrangement
+    ("每季交叉审核一次", "measure"),          # a routine from now on
+])
+def test_telegraphic_measures_with_no_cue_word(text, role):
+    from nlp.features import prepare
+
+    assert [r for *_, r, _ in prepare(text).pieces] == [role]
+
+
+def test_counted_work_done_with_no_problem_named_is_a_report():
+    from nlp.features import prepare
+
+    p = prepare("我院门急诊量达42.6万人次，出院患者2.1万人次")
+    assert [r for *_, r, _ in p.pieces] == ["other", "other"] and p.cause_text == ""
+    assert prepare("完成率未达90%").cause_text == "完成率未达90%"       # a shortfall stays a cause
