@@ -337,7 +337,14 @@ _NEXT_TARGET = re.compile(r"^(?:\d{4}年|明年|下年度|下一年度|次年)(?
 # named and no reason given, the piece reports the year's work and is no cause
 _REPORTED = re.compile(r"(?:完成|开展|组织|实施|建成|新建|发放|覆盖|接待|实现|获评|获批|达到|达|累计|培训|检查|改造"
                        r"|配备|选派|投入|惠及|授权|下架|办结|受理|举办|召开|查处|处置)[^，。；\d]{0,12}?\d")
-_REPORT_HINT = re.compile("[完开组实建发覆接获达累培检改配选投惠授下办受举召查处]")
+
+
+def _reported(piece: str) -> bool:
+    """Counted work done ("配备护理员58名"); a piece with no digit is never one (the cheap test first)."""
+    return bool(_DIGIT.search(piece) and _REPORTED.search(piece))
+
+
+_DIGIT = re.compile(r"\d")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
 _SHOULD = re.compile(rf"^[^，。；]{{0,8}}?(?<![仍还尚亦])(?:要|应当|应|需要|需|须|必须)(?:与|{_EFFORT}?{_ACTION_VERB})")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
@@ -493,8 +500,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # the next numbered item of a measure list
         elif "vague_measure" in counts and not causal and "vague_cause" not in counts:
             role = "measure"                  # a bare slogan
-        elif (counts.get("describe") or (_REPORT_HINT.search(head) and _REPORTED.search(head))) \
-                and not causal and not _PROBLEM.search(head):
+        elif (counts.get("describe") or _reported(head)) and not causal and not _PROBLEM.search(head):
             role = "other"                    # "全年共开展培训32场", "新建停靠站12处": a report, no cause
         elif prev_described and ci == prev_clause and not counts.get("cause_open") \
                 and not counts.get("restate") and not _PROBLEM.search(head):
@@ -502,8 +508,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
         else:
             role = "cause"
         roles.append(role)
-        prev_described = role == "other" and (bool(counts.get("describe")) or prev_described
-                                              or bool(_REPORT_HINT.search(head) and _REPORTED.search(head)))
+        prev_described = role == "other" and (bool(counts.get("describe")) or prev_described or _reported(head))
         prev_role, prev_clause = role, ci
     return roles, piece_counts
 
