@@ -60,6 +60,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
     "level2": "0 -1 0.5 3 -1 N N N N N N N N -1.5 -3 2.5 2",
     "indicator": "-0.5 -2 -1 -1.5 -2 -3 -2.5 -1.5 N -3 -0.5 -2 -2 2 1.5 -1 1",
     "description": "0 -1 -3 -3 -3 -2 -2 -2 -3 -3 -1 -3 -2 0.5 1.5 -3 0",
+    "evidence": "0 -1 -3 -3 -3 -2 -2 -2 -3 -3 -1 -3 -2 0.5 1.5 -3 0",
     "comparator": "0 0 N N N -3 N -3 3 -2 -3 -3 N -3 N N N",
     "unit": "0 0 N N N -3 -3 -3 -3 3 -3 -3 N -1.5 N N N",
     "target": "0 0.5 -3 -3 -3 1.5 2 2.5 -1 -2 2 -0.5 -1 1 0.3 -3 -1",
@@ -83,7 +84,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
 # Cost of a column with no cell in the row; a column at the end of the row costs less (blank cells
 # at the end of a line are what extractors drop).
 _SKIP = {"section": 0.0, "spacer": 0.0, "label": 2.0, "level1": 0.1, "level2": 0.1, "indicator": 1.5,
-         "description": 0.6, "comparator": 0.6, "unit": 0.6, "direction": 0.4, "method": 0.4,
+         "description": 0.6, "evidence": 0.3, "comparator": 0.6, "unit": 0.6, "direction": 0.4, "method": 0.4,
          "completion": 0.6, "target": 1.2, "actual": 1.2, "weight": 1.2, "single_score": 1.0, "deduction": 0.6,
          "score": 1.2, "explanation": 0.3, "budget_initial": 1.0, "budget_full_year": 1.0,
          "executed": 1.0, "available": 1.0, "execution_rate": 1.2, "reason": 0.2}

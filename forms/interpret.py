@@ -121,6 +121,9 @@ class _FormBuilder:
                     or f.total.score is not None)
 
 
+_TEXT_COLUMNS = frozenset(("method", "evidence", "explanation", "description"))
+
+
 def clean_cell(text: str | None) -> str:
     """Cell text with HTML tags removed and ends trimmed; inner spaces are kept as written."""
     if not text:
@@ -143,6 +146,7 @@ class _Interpreter:
         self.mode: str | None = None
         self.header: dict[str, int] = {}
         self.columns: tuple[str, ...] = ()
+        self.text_places: tuple[int | None, ...] | None = None
         self.sub_header_open = False
         self.funds_header: dict[str, int] = {}
         self.funds_columns: tuple[str, ...] = ()
@@ -506,11 +510,18 @@ class _Interpreter:
             return False
         if "actual" not in found and "weight" not in found:
             return False
+        if "explanation" not in found and "evidence" in found and key(cells[found["evidence"]]) == "备注":
+            found["explanation"] = found.pop("evidence")       # 备注 is where this template explains
+            columns[found["explanation"]] = "explanation"
         while columns and columns[-1] == "spacer":
             columns.pop()
         self.mode = "indicators"
         self.header = found
         self.columns = tuple(columns)
+        # Text columns side by side (评分标准 | 偏差原因…, 偏差原因… | 佐证材料) are told apart by place
+        # only: a text cell under such a header cell belongs to it.
+        self.text_places = tuple(j if c in _TEXT_COLUMNS else None for j, c in enumerate(columns)) \
+            if sum(c in _TEXT_COLUMNS for c in columns) >= 2 else None
         self.sub_header_open = True
         form = self.b.form
         form.has_weights = "weight" in found
@@ -546,6 +557,7 @@ class _Interpreter:
             columns.append("explanation")   # templates with a 分值 column all have the 偏差原因 one
         self.mode = "indicators"
         self.columns = tuple(columns)
+        self.text_places = None
         self.header = {f: j for j, f in enumerate(columns)}
         self.sub_header_open = False
         form = self.b.form
@@ -619,6 +631,7 @@ class _Interpreter:
             for j in where[:-1]:
                 cols[j] = "description"
         self.columns = tuple(cols)
+        self.text_places = None         # refined columns no longer stand under their header cells
         for f in fields:
             self.header.setdefault(f, len(self.header))
         form = self.b.form
@@ -632,7 +645,7 @@ class _Interpreter:
         self.sub_header_open = False
         if len(filled) == 1 and not rebuilt and self.flattened_row(filled[0][1], src):
             return
-        al = align(cells, self.columns)
+        al = align(cells, self.columns, self.text_places)
         joined = {f: "".join([cells[j] for j in js]) for f, js in al.cells.items()}
 
         def got(f: str, sep: str = "") -> str:

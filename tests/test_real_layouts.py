@@ -461,3 +461,23 @@ def test_points_written_with_their_unit_are_read_as_weight_and_score(tmp_path):
     r = row(form, "完成时间")
     assert (r.target, r.actual, r.weight, r.score, r.explanation) == ("10月底前", "11月中旬", 10, 8, "车辆故障停检")
     assert not r.doubtful
+
+
+def test_text_columns_side_by_side_are_told_apart_by_their_place(tmp_path):
+    head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "评分标准",
+            "偏差原因分析及改进措施", "佐证材料"]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "高标准农田"], head,
+                             ["产出指标", "数量指标", "建设面积", "≥20000亩", "20000亩", "15", "15",
+                              "达到目标值得满分", "", "验收台账"],
+                             ["", "时效指标", "完工及时率", "=100%", "85%", "10", "8.5", "按比例得分",
+                              "3个标段因土地调整延期", "延期批复"]])
+    assert row(form, "建设面积").explanation == ""               # 评分标准 and 佐证材料 are no explanation
+    assert row(form, "完工及时率").explanation == "3个标段因土地调整延期"
+
+
+def test_a_remarks_column_is_the_explanation_where_the_template_has_no_other(tmp_path):
+    head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "备注"]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "城乡居民医保"], head,
+                             ["产出指标", "数量指标", "参保人数", "≥52万人", "51.2万人", "20", "19.7",
+                              "外出务工人员在务工地参保"]])
+    assert form.indicators[0].explanation == "外出务工人员在务工地参保"
