@@ -146,6 +146,7 @@ class _Interpreter:
         self.mode: str | None = None
         self.header: dict[str, int] = {}
         self.columns: tuple[str, ...] = ()
+        self.header_line: list[str] = []
         self.text_places: tuple[int | None, ...] | None = None
         self.sub_header_open = False
         self.funds_header: dict[str, int] = {}
@@ -518,6 +519,7 @@ class _Interpreter:
         self.mode = "indicators"
         self.header = found
         self.columns = tuple(columns)
+        self.header_line = cells
         # Text columns side by side (评分标准 | 偏差原因…, 偏差原因… | 佐证材料) are told apart by place
         # only: a text cell under such a header cell belongs to it.
         self.text_places = tuple(j if c in _TEXT_COLUMNS else None for j, c in enumerate(columns)) \
@@ -616,6 +618,9 @@ class _Interpreter:
     def sub_header(self, filled) -> bool:
         """A second header line under the first (指标性质 | 指标值 | 度量单位 under 年度指标值; 单项指标得分
         | 权重占比 | 折算得分 under 自评得分): each refined column is replaced by its parts."""
+        top = self.header_line
+        if top and all(j < len(top) and top[j] and self.v.indicator_field(top[j] + c) for j, c in filled):
+            return True       # the header's own words wrapped onto a second line ("偏差原因分析 / 及改进措施")
         fields = [self.v.indicator_field(c) for _, c in filled]
         if not fields or None in fields:
             return False

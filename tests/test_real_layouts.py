@@ -481,3 +481,11 @@ def test_a_remarks_column_is_the_explanation_where_the_template_has_no_other(tmp
                              ["产出指标", "数量指标", "参保人数", "≥52万人", "51.2万人", "20", "19.7",
                               "外出务工人员在务工地参保"]])
     assert form.indicators[0].explanation == "外出务工人员在务工地参保"
+
+
+def test_a_header_word_wrapped_onto_the_next_line_is_no_row(tmp_path):
+    head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析"]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "文化惠民演出"], head,
+                             ["", "", "", "", "", "", "", "及改进措施"],
+                             ["产出指标", "数量指标", "演出场次", "≥120场", "126场", "20", "20"]])
+    assert [(i.indicator, i.explanation) for i in form.indicators] == [("演出场次", "")]
