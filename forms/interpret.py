@@ -713,6 +713,8 @@ class _Interpreter:
             self.lone_cell(name, al, values_filled[0], src)
             return
         if _PLACEHOLDER.match(name) and not (target or actual):
+            if l1 or l2:      # an unfilled template row ("指标1：") still opens its level for the rows below
+                self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
             return
         if not (target or actual or explanation) and weight is None and score is None and not whole_row:
             row_src = Source(src.file, len(self.forms), src.line, src.sheet,

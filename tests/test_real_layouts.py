@@ -489,3 +489,12 @@ def test_a_header_word_wrapped_onto_the_next_line_is_no_row(tmp_path):
                              ["", "", "", "", "", "", "", "及改进措施"],
                              ["产出指标", "数量指标", "演出场次", "≥120场", "126场", "20", "20"]])
     assert [(i.indicator, i.explanation) for i in form.indicators] == [("演出场次", "")]
+
+
+def test_an_unfilled_template_row_still_opens_its_level(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "学生资助"], MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "资助人数", "≥800人", "812人", "50", "50"],
+                             ["效益指标", "经济效益指标", "指标1：", "", "", "", ""],
+                             ["", "社会效益指标", "受益学生人数", "≥800人", "812人", "30", "30"]])
+    r = row(form, "受益学生人数")
+    assert (r.level1, r.level2) == ("效益指标", "社会效益指标")
