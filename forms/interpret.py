@@ -122,6 +122,7 @@ class _FormBuilder:
 
 
 _TEXT_COLUMNS = frozenset(("method", "evidence", "explanation", "description"))
+_MONEY_FIELDS = ("budget_initial", "budget_full_year", "executed")
 
 
 def clean_cell(text: str | None) -> str:
@@ -387,20 +388,24 @@ class _Interpreter:
     def pairs_row(self, filled) -> bool:
         """Labels and amounts side by side (预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 100.00), the
         layout of Hebei's export: each label takes the number after it; a last number on its own is
-        the 执行进度 announced in the line above."""
+        the 执行进度 announced in the line above. The rate, weight and score may come as pairs too, on
+        the next line (执行率 | 96% | 分值 | 10 | 得分 | 9.6)."""
         funds = self.b.form.funds
         got: dict[str, float | None] = {}
-        k = 0
+        # the block's own label first ("项目资金（万元） | 年初预算数 | 50.00 | …") is no pair
+        k = 1 if len(filled) > 2 and not self.v.funds_field(filled[0][1]) and self.v.funds_field(filled[1][1]) else 0
         while k + 1 < len(filled) and self.v.funds_field(filled[k][1]) and \
                 _amount(filled[k + 1][1]) is not None:
-            got.setdefault(self.v.funds_field(filled[k][1]), _amount(filled[k + 1][1]))
+            field_ = self.v.funds_field(filled[k][1])
+            value = _amount(filled[k + 1][1]) if field_ in _MONEY_FIELDS else parse_number(filled[k + 1][1])
+            got.setdefault(field_, value)
             k += 2
         if len(got) < 2:
             return False
         rest = filled[k:]
-        funds.budget_initial = got.get("budget_initial", funds.budget_initial)
-        funds.budget_full_year = got.get("budget_full_year", funds.budget_full_year)
-        funds.executed = got.get("executed", funds.executed)
+        for f in (*_MONEY_FIELDS, "weight", "execution_rate", "score"):   # "执行率 | 96% | 分值 | 10 | 得分 | 9.6"
+            if f in got:
+                setattr(funds, f, got[f])
         if len(rest) == 1 and parse_number(rest[0][1]) is not None and self.rate_announced:
             funds.execution_rate = parse_number(rest[0][1])
         self.mode = "funds"

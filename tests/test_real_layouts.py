@@ -498,3 +498,14 @@ def test_an_unfilled_template_row_still_opens_its_level(tmp_path):
                              ["", "社会效益指标", "受益学生人数", "≥800人", "812人", "30", "30"]])
     r = row(form, "受益学生人数")
     assert (r.level1, r.level2) == ("效益指标", "社会效益指标")
+
+
+def test_funds_written_as_label_value_pairs_over_two_lines(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "图书馆免费开放"],
+                             ["项目资金（万元）", "年初预算数", "50.00", "全年预算数", "50.00", "全年执行数", "48.00"],
+                             ["", "执行率", "96%", "分值", "10", "得分", "9.6"],
+                             MOF_HEAD,
+                             ["", "产出指标", "数量指标", "新增藏书", "≥2万册", "2.1万册", "90", "90"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed, f.execution_rate, f.weight, f.score) == \
+        (50, 50, 48, 96, 10, 9.6)
