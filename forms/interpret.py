@@ -274,7 +274,10 @@ class _Interpreter:
                     form.text_sources[text_key] = Source(src.file, len(self.forms), src.line, src.sheet,
                                                          {"explanation": filled[1][0]})
             return
-        if any(self.v.is_total(c) for _, c in filled) and self.mode != "funds":
+        if any(self.v.is_total(c) for _, c in filled) and (self.mode != "funds" or (
+                self.b.items and not any(self.v.funds_row(c) for _, c in filled))):
+            # 总分 after a funds block placed below the indicator table is still the form's total
+            # (合计 there is the funds block's own total row)
             self.total_row(filled, src)
             return
         if self.mode == "indicators" and any(self.v.is_subtotal(c) for _, c in filled):

@@ -509,3 +509,13 @@ def test_funds_written_as_label_value_pairs_over_two_lines(tmp_path):
     f = form.funds
     assert (f.budget_initial, f.budget_full_year, f.executed, f.execution_rate, f.weight, f.score) == \
         (50, 50, 48, 96, 10, 9.6)
+
+
+def test_the_total_after_a_funds_block_below_the_indicators_is_the_forms_total(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "学校营养餐"], MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "受益学生", "≥5000人", "5120人", "90", "90"],
+                             ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["", "年度资金总额", "1620", "1620", "1598.7", "10", "98.69%", "9.87"],
+                             ["总分", "", "", "", "", "100", "99.87"]])
+    assert (form.total.weight, form.total.score) == (100, 99.87)
+    assert form.funds.executed == 1598.7
