@@ -690,6 +690,10 @@ class _Interpreter:
                 resets = resets or j in al.cells.get("level2", ())
         name_cells = al.cells.get("indicator", ())
         name = got("indicator")
+        if not name_cells and "indicator" not in self.columns and "level2" in self.columns and not l2:
+            # a two-level template: its 二级指标 column holds the names ("项目验收合格率"), not labels
+            name_cells = al.cells.get("level2", ())
+            name = got("level2")
         whole_row = len(name_cells) == 2 and cells[name_cells[0]] == cells[name_cells[1]]
         if whole_row:
             # One text in a cell merged across the label and name columns (预算执行率 | 预算执行率):

@@ -519,3 +519,13 @@ def test_the_total_after_a_funds_block_below_the_indicators_is_the_forms_total(t
                              ["总分", "", "", "", "", "100", "99.87"]])
     assert (form.total.weight, form.total.score) == (100, 99.87)
     assert form.funds.executed == 1598.7
+
+
+def test_a_two_level_template_has_its_names_in_the_level_2_column(tmp_path):
+    head = ["一级指标", "二级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "易地搬迁后续扶持"], head,
+                             ["产出指标", "后续扶持项目数", "≥8个", "8个", "25", "25"],
+                             ["效益指标", "人均纯收入增长", "≥8%", "7.2%", "20", "18", "产业项目投产推迟"]])
+    r = row(form, "人均纯收入增长")
+    assert (r.level1, r.target, r.actual, r.weight, r.score, r.explanation) == \
+        ("效益指标", "≥8%", "7.2%", 20, 18, "产业项目投产推迟")
