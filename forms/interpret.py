@@ -355,6 +355,8 @@ class _Interpreter:
         form = self.b.form
         if label == "project" and not form.project:
             form.project = value
+            if "部门" in written and not form.department:
+                form.department = value     # 部门（单位）名称: a 部门整体 form, the department is its subject
         elif label == "department" and not form.department:
             form.department = value
         elif label == "implementer" and not form.implementer:

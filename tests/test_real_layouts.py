@@ -529,3 +529,9 @@ def test_a_two_level_template_has_its_names_in_the_level_2_column(tmp_path):
     r = row(form, "人均纯收入增长")
     assert (r.level1, r.target, r.actual, r.weight, r.score, r.explanation) == \
         ("效益指标", "≥8%", "7.2%", 20, 18, "产业项目投产推迟")
+
+
+def test_a_department_form_names_its_department_as_the_subject(tmp_path):
+    [form] = read(tmp_path, [["部门整体支出绩效自评表"], ["部门（单位）名称", "某市城市管理执法局"], MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "违建拆除面积", "≥2万平方米", "2.1万平方米", "100", "100"]])
+    assert (form.project, form.department) == ("某市城市管理执法局", "某市城市管理执法局")
