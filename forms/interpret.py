@@ -421,12 +421,15 @@ class _Interpreter:
         funds = self.b.form.funds
         if self.pairs_row(filled):
             return
-        # The block's own vertical label (项目资金) may be carried into its rows: skip past it.
-        label_col, label = next(((j, c) for j, c in filled
-                                 if key(c) != self.funds_block and self.v.funds_row(c)), filled[0])
+        # The block's own vertical label (项目资金, 预算执行情况（20分）) may be carried into its rows, as
+        # a merged cell is: skip past it.
+        carried = next((j for j, c in filled if self.funds_block and key(c) == self.funds_block), None)
+        after = [(j, c) for j, c in filled if carried is None or j > carried] or filled
+        label_col, label = next(((j, c) for j, c in after if self.v.funds_row(c)), after[0])
         which = self.v.funds_row(label)
         if which is None and _amount(label) is not None and funds.budget_full_year is None:
-            which, label_col = "total", -1  # a one-line funds block: numbers with no row label
+            # a one-line funds block: numbers with no row label (after the block's own, if carried)
+            which, label_col = "total", (-1 if carried is None else carried)
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])

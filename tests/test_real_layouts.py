@@ -535,3 +535,14 @@ def test_a_department_form_names_its_department_as_the_subject(tmp_path):
     [form] = read(tmp_path, [["部门整体支出绩效自评表"], ["部门（单位）名称", "某市城市管理执法局"], MOF_HEAD[1:],
                              ["产出指标", "数量指标", "违建拆除面积", "≥2万平方米", "2.1万平方米", "100", "100"]])
     assert (form.project, form.department) == ("某市城市管理执法局", "某市城市管理执法局")
+
+
+def test_a_funds_label_merged_down_over_its_values_row(tmp_path):
+    # a spreadsheet's merged label is read into every row it covers: the values row starts with it
+    [form] = read(tmp_path, [["项目绩效目标自评表"], ["项目名称", "基层医疗机构能力建设"],
+                             ["预算执行情况（万元）（20分）", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分"],
+                             ["预算执行情况（万元）（20分）", "480", "456", "95%", "19"],
+                             MOF_HEAD[1:],
+                             ["产出指标", "数量指标", "设备配置数", "≥40台", "40台", "80", "80"]])
+    f = form.funds
+    assert (f.budget_full_year, f.executed, f.execution_rate, f.score, f.weight) == (480, 456, 95, 19, 20)
