@@ -122,7 +122,7 @@ class _FormBuilder:
 
 
 _TEXT_COLUMNS = frozenset(("method", "evidence", "explanation", "description"))
-_MONEY_FIELDS = ("budget_initial", "budget_full_year", "executed")
+_MONEY_FIELDS = FUNDS_FIELDS[:3]      # the amounts, read with their units (4753.66万元)
 
 
 def clean_cell(text: str | None) -> str:
@@ -408,7 +408,7 @@ class _Interpreter:
         if len(got) < 2:
             return False
         rest = filled[k:]
-        for f in (*_MONEY_FIELDS, "weight", "execution_rate", "score"):   # "执行率 | 96% | 分值 | 10 | 得分 | 9.6"
+        for f in FUNDS_FIELDS:       # amounts, and "执行率 | 96% | 分值 | 10 | 得分 | 9.6" too
             if f in got:
                 setattr(funds, f, got[f])
         if len(rest) == 1 and parse_number(rest[0][1]) is not None and self.rate_announced:

@@ -38,7 +38,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DATE = re.compile(
     r"(?:\d{4}年|\d{1,2}月|[一二三四1-4]季度|年底|年末|月底|上半年|下半年|年初|\d{1,2}日|春节|汛期前|开学前|前完成|之前)"
 )
-_FREQ = re.compile(r"每[天日周旬月季年]|每半年|每季度|每学期|定期|周报|月报")
+_EVERY = r"每[天日周旬月季年]|每半年|每季度|每学期|定期"      # a frequency, in a measure
+_FREQ = re.compile(_EVERY + r"|周报|月报")
 _QUANT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|个|人|次|家|名|户|所|项|场|期|册|座|台|套|万|元|公里|天|小时|份|条)"
                     r"|[一二两三四五六七八九十百]+(?:个|人|次|家|名|户|所|项|场|期|台|套|天)")
 # what is left of a text for the non-answer and not-judged tests: no spaces, punctuation, symbols
@@ -57,7 +58,7 @@ _DONE_LEAD = re.compile(
 # "…改为/调整为/设定为…": a changed arrangement
 _FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
 # a routine set up from now on, at the head of a piece ("每季交叉审核一次", "每月通报支付进度")
-_ROUTINE_HEAD = re.compile(r"^(?:每[天日周旬月季年]|每半年|每季度|每学期|定期)[^，。；]{0,3}?"
+_ROUTINE_HEAD = re.compile(rf"^(?:{_EVERY})[^，。；]{{0,3}}?"
                            r"(?:开展|组织|召开|通报|审核|核查|检查|抽查|调度|报送|更新|公示|比对|巡查|督查|复核|培训)")
 _REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|并入|转入|安排在|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前|\d{1,2}月(?:底|末|中旬|上旬|下旬)?(?:完成|完工|交付))")
 # a changed arrangement; not one that happened before ("原设计的中央空调改为分体空调")
@@ -341,10 +342,9 @@ _REPORTED = re.compile(r"(?:完成|开展|组织|实施|建成|新建|发放|覆
 
 def _reported(piece: str) -> bool:
     """Counted work done ("配备护理员58名"); a piece with no digit is never one (the cheap test first)."""
-    return bool(_DIGIT.search(piece) and _REPORTED.search(piece))
+    return bool(_NUMBER.search(piece) and _REPORTED.search(piece))
 
 
-_DIGIT = re.compile(r"\d")
 # "X要/应/需…" + an action verb, with a short subject: a measure; "仍需/有待加强" describes a weakness
 _SHOULD = re.compile(rf"^[^，。；]{{0,8}}?(?<![仍还尚亦])(?:要|应当|应|需要|需|须|必须)(?:与|{_EFFORT}?{_ACTION_VERB})")
 # pieces longer than this are neither a non-answer ("详见" + 16) nor the row's own values
