@@ -119,16 +119,30 @@ def _rows_on(rows: list[dict], cols: list[str]) -> list[str]:
     return sorted(json.dumps([r[c] for c in cols], ensure_ascii=False, default=str) for r in rows)
 
 
+def _differing(old: list[dict], new: list[dict], cols: list[str]) -> list[str]:
+    """The columns whose values differ, rows paired by file and by order within the file (the
+    numbering columns themselves may have changed meaning, so they do not pair rows)."""
+    def ordered(rows):
+        return [r for _, r in sorted(((r.get("file"), i), r) for i, r in enumerate(rows))]
+    if len(old) != len(new):
+        return ["(row count)"]
+    pairs = list(zip(ordered(old), ordered(new)))
+    return [c for c in cols if any(a[c] != b[c] for a, b in pairs)]
+
+
 def same_output(old: Path, new: Path) -> str:
-    """Whether two outputs hold the same rows, on the columns both have; and the columns only one
-    has (a rule added since the baseline is a column of its own)."""
+    """Whether two outputs hold the same rows, on the columns both have; if not, which columns
+    differ (a retrained model moves the classifier's columns and nothing else), and the columns
+    only one side has (a rule added since the baseline is a column of its own)."""
     a, b = tables(old), tables(new)
     notes, same = [], True
     for t in a:
         cols_a = set(a[t][0]) if a[t] else set()
         cols_b = set(b[t][0]) if b[t] else set()
         shared = sorted(cols_a & cols_b)
-        same = same and _rows_on(a[t], shared) == _rows_on(b[t], shared)
+        if _rows_on(a[t], shared) != _rows_on(b[t], shared):
+            same = False
+            notes.append(f"{t}: differ in {', '.join(_differing(a[t], b[t], shared))}")
         if cols_a ^ cols_b:
             notes.append(f"{t}: only old {sorted(cols_a - cols_b)}, only new {sorted(cols_b - cols_a)}")
     return f"{same} on shared columns" + (f" ({'; '.join(notes)})" if notes else "")

@@ -558,7 +558,8 @@ class _Interpreter:
         text = " ".join(c for _, c in filled)
         if _NOTE_PREFIX.match(text):
             return False
-        found = {w for w in _HEADER_WORDS if w in text.replace(" ", "")}
+        compact = text.replace(" ", "")
+        found = {w for w in _HEADER_WORDS if w in compact}
         if len(found) < 3 or not found & {"三级指标", "指标名称"}:
             return False
         columns = ["level1", "level2", "indicator", "target"]
