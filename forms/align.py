@@ -78,6 +78,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
     "budget_full_year": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
     "executed": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
     "available": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
+    "other_amount": "0 0.5 N N N 2 -2 1 N N N N N -3 -3 N N",
     "execution_rate": "0 0.5 N N N 1.8 2.5 -1 N N N N N -3 -3 N N",
     "reason": "0 0.5 -3 -3 -3 -1 -1 -1 -3 -3 -1 0 -1 0.5 2 -3 -1",
 }.items()}
@@ -87,7 +88,7 @@ _SKIP = {"section": 0.0, "spacer": 0.0, "label": 2.0, "level1": 0.1, "level2": 0
          "description": 0.6, "evidence": 0.3, "comparator": 0.6, "unit": 0.6, "direction": 0.4, "method": 0.4,
          "completion": 0.6, "target": 1.2, "actual": 1.2, "weight": 1.2, "single_score": 1.0, "deduction": 0.6,
          "score": 1.2, "explanation": 0.3, "budget_initial": 1.0, "budget_full_year": 1.0,
-         "executed": 1.0, "available": 1.0, "execution_rate": 1.2, "reason": 0.2}
+         "executed": 1.0, "available": 1.0, "other_amount": 1.0, "execution_rate": 1.2, "reason": 0.2}
 _TRAILING = 0.3
 # Cost of a cell that belongs to no column: stacked level labels (an empty group) are common,
 # a stray value is not.

@@ -359,6 +359,10 @@ class _Interpreter:
                 form.department = value     # 部门（单位）名称: a 部门整体 form, the department is its subject
         elif label == "department" and not form.department:
             form.department = value
+        elif label == "year":
+            m = re.fullmatch(r"\s*(20\d{2})\s*(?:年度?)?\s*", value)
+            if m and form.year is None:
+                form.year = int(m.group(1))
         elif label == "implementer" and not form.implementer:
             form.implementer = value
             if "主管" in written and not form.department:
@@ -724,6 +728,11 @@ class _Interpreter:
                     self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
                 return
             if weight is not None and score is not None and not target and not actual:
+                if l1 or l2:
+                    # a level's own row with its block weight and score (产出指标 | | | 50 | 48.3):
+                    # it opens the level; its numbers sum the rows below, no indicator
+                    self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
+                    return
                 # A total row without its label: two numbers and nothing else.
                 self.total_row(filled, src)
                 return
@@ -778,6 +787,8 @@ class _Interpreter:
         column it stands in: the only one of 分值/得分 the form has, the header column at its place,
         or, followed by blank cells in a form with both, the weights (an unfilled form)."""
         total = self.b.form.total
+        if self.mode == "after_total" and (total.weight is not None or total.score is not None):
+            return      # a later table's 合计 (项目资金构成, a sub-item list): the form's total is read
         start = next((k for k, (_, c) in enumerate(filled) if self.v.is_total(c)), -1) + 1
         found = [(j, parse_number(c)) for j, c in filled[start:] if parse_number(c) is not None]
         unsaved = [(j, c) for j, c in filled[start:] if FORMULA.match(c)]

@@ -546,3 +546,52 @@ def test_a_funds_label_merged_down_over_its_values_row(tmp_path):
                              ["产出指标", "数量指标", "设备配置数", "≥40台", "40台", "80", "80"]])
     f = form.funds
     assert (f.budget_full_year, f.executed, f.execution_rate, f.score, f.weight) == (480, 456, 95, 19, 20)
+
+
+# -- found by the third probe: block rows, 苏州 funds, a later table's 合计 -------------------------
+
+SELF_SCORE_HEAD = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
+                   "偏差原因分析及改进措施"]
+
+
+def test_a_level_row_with_its_block_weight_and_score_opens_the_level_and_is_no_total(tmp_path):
+    # 自评得分 holds the block's score on the level's own row and each row's below it
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "城区绿化养护"], SELF_SCORE_HEAD,
+                             ["产出指标", "", "", "", "", "60", "58"],
+                             ["", "数量指标", "养护面积", "≥120万平方米", "121万平方米", "30", "30"],
+                             ["", "质量指标", "苗木成活率", "≥95%", "92%", "30", "28", "冬季低温冻害死苗约3%"],
+                             ["效益指标", "", "", "", "", "30", "30"],
+                             ["", "社会效益指标", "群众投诉办结率", "100%", "100%", "30", "30"],
+                             ["满意度指标", "服务对象满意度指标", "市民满意度", "≥90%", "93%", "10", "10"],
+                             ["总分", "", "", "", "", "100", "98"]])
+    assert [i.indicator for i in form.indicators] == ["养护面积", "苗木成活率", "群众投诉办结率", "市民满意度"]
+    assert row(form, "群众投诉办结率").level1 == "效益指标"
+    assert (form.total.weight, form.total.score) == (100, 98)
+
+
+def test_suzhou_funds_headers_and_the_year_field(tmp_path):
+    [form] = read(tmp_path, [["市级财政支出项目绩效自评表"], ["项目名称", "公共自行车运维补贴"],
+                             ["项目主管部门(单位)", "市交通运输局", "项目年份", "2022"],
+                             ["市级预算执行情况(万元)", "年初预算数", "当年使用上年结余、结转及当年调整预算数",
+                              "财政拨款数", "指标结余数", "实际支付数", "资金结余、结转数"],
+                             ["", "1850", "-50", "1800", "0", "1782", "18"],
+                             ["项目类别", "指标名称", "目标值", "权重", "实际完成值", "自评分"],
+                             ["产出目标", "站点数", "≥1200个", "50", "1236个", "50"],
+                             ["结果目标", "日均骑行量", "≥4.5万人次", "50", "4.72万人次", "50"],
+                             ["合计", "", "", "100", "", "100"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed) == (1850, 1800, 1782)
+    assert not f.doubtful
+    assert form.year == 2022
+
+
+def test_a_later_tables_total_does_not_replace_the_forms_total(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "公共自行车运维补贴"],
+                             ["项目类别", "指标名称", "目标值", "权重", "实际完成值", "自评分"],
+                             ["产出目标", "站点数", "≥1200个", "50", "1236个", "50"],
+                             ["结果目标", "日均骑行量", "≥4.5万人次", "50", "4.72万人次", "49.9"],
+                             ["合计", "", "", "100", "", "99.9"],
+                             ["项目资金构成", "子项名称", "预算数(万元)", "实际数(万元)"],
+                             ["", "车辆调度", "1000", "990"],
+                             ["", "合计", "1800", "1782"]])
+    assert (form.total.weight, form.total.score) == (100, 99.9)
