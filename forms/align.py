@@ -112,6 +112,8 @@ class Alignment:
 
 
 _POINTS = re.compile(r"\d{1,3}(?:\.\d{1,2})?分")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万元|元)?")
+_ENUM_NAME = re.compile(r"\d{1,2}[.．、]\s*[\u4e00-\u9fff]")
 
 
 def is_blank(cell: str) -> bool:
@@ -140,6 +142,8 @@ def classify(cell: str) -> int:
             return STEM
         return LEVEL12 if lv1 and lv2 else LEVEL1 if lv1 else LEVEL2
     n = normalize(s).replace(" ", "")
+    if "," in n and _THOUSANDS.fullmatch(n):
+        n = s = n.replace(",", "")          # "2,600,000.00元": an amount, read as one
     if n in _COMPARATORS:
         return COMPARATOR
     if n in _STATUS:
@@ -152,6 +156,8 @@ def classify(cell: str) -> int:
         return NUMTEXT
     if v.is_unit(n):
         return UNIT
+    if _ENUM_NAME.match(n):     # "1.肉牛养殖补助": a numbered name, not 1 of a unit "肉牛养殖补助"
+        return SHORT if len(k) <= 16 and not _SENTENCE.search(s) else TEXT
     q = parse_quantity(s)
     if q.value is not None and q.clean and len(q.unit) <= 8:
         prefix = n.split(str(q.value).rstrip("0").rstrip(".").split(".")[0], 1)[0]

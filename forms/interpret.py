@@ -21,9 +21,11 @@ from forms.vocabulary import Vocabulary, key, vocabulary
 
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
+_YEAR_ONLY = re.compile(r"\s*[（(]?\s*20\d{2}\s*年度?\s*[)）]?\s*")
 _TITLE = re.compile(r"自评(报告)?表|评价表")  # not 绩效自评结论, a row inside the form
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
+_REVIEW = re.compile("复核|再评价|复评|评审得分|核定得分")
 _SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)
 _GOAL_TARGET = ("预期目标", "预算目标", "年度目标")
 _GOAL_ACTUAL = ("实际完成情况", "全年实际完成情况", "实际完成")
@@ -160,6 +162,9 @@ class _Interpreter:
         self.rate_announced = False
         self.goals_header: dict[str, int] = {}
         self.header_top: list[str] | None = None   # a line with header words that was no header alone
+        self.label_line: list[tuple[str, str]] | None = None   # field labels awaiting their values line
+        self.funds_label: str | None = None     # a funds row label awaiting its values line
+        self.total_label = False                # a 总分 label alone, awaiting its number
 
     # -- the stream ------------------------------------------------------------------------
     def run(self, tables: Iterable[Table]) -> list[Form]:
@@ -209,6 +214,15 @@ class _Interpreter:
         if self.b is None:
             self.new_form(src)
         form = self.b.form
+        total_label, self.total_label = self.total_label, False
+        if total_label and len(filled) <= 2 and all(parse_number(c) is not None for _, c in filled):
+            self.total_row(filled, src)
+            return
+        label_line, self.label_line = self.label_line, None
+        if label_line and len(filled) == len(label_line) and not any(self.v.field_label(c) for _, c in filled):
+            for (label, written), (_, value) in zip(label_line, filled):
+                self.take_field(label, value, written)
+            return
         inline = self.split_inline_fields(filled)
         label = next((self.v.field_label(c) for _, c in inline[:2] if self.v.field_label(c)), None)
         if label is not None and not self.v.field_label(inline[0][1]):
@@ -229,6 +243,9 @@ class _Interpreter:
             self.take_year(first)
             return
         keys = [key(c) for _, c in filled]
+        if len(filled) == 1 and _YEAR_ONLY.fullmatch(first):
+            self.take_year(first)
+            return      # "（2022年度）" under a title repeated at a page break: no name's tail
         if len(filled) == 1 and (_NOTE.match(first) or _PAGE_MARK.match(first)):
             return  # a note someone added to the text ("[source text below …]"), a page number
         if self.is_indicator_header(cells) or (
@@ -336,6 +353,12 @@ class _Interpreter:
         return out
 
     def fields_row(self, filled: list[tuple[int, str]]) -> None:
+        labels = [self.v.field_label(c) for _, c in filled]
+        if len(filled) >= 2 and all(labels):
+            # "项目名称 | 主管部门 | 实施单位" with the values on the next line (labels and values
+            # printed in separate runs): the next line is read against these
+            self.label_line = [(label, c) for label, (_, c) in zip(labels, filled)]
+            return
         i = 0
         while i < len(filled):
             label = self.v.field_label(filled[i][1])
@@ -431,9 +454,14 @@ class _Interpreter:
         after = [(j, c) for j, c in filled if carried is None or j > carried] or filled
         label_col, label = next(((j, c) for j, c in after if self.v.funds_row(c)), after[0])
         which = self.v.funds_row(label)
-        if which is None and _amount(label) is not None and funds.budget_full_year is None:
-            # a one-line funds block: numbers with no row label (after the block's own, if carried)
-            which, label_col = "total", (-1 if carried is None else carried)
+        pending, self.funds_label = self.funds_label, None
+        if which is not None and not any(cells[label_col + 1:]):
+            self.funds_label = which    # "年度资金总额" alone, its amounts on the next line
+            return
+        if which is None and _amount(label) is not None and (pending or funds.budget_full_year is None):
+            # a one-line funds block, or the values line under a label line: numbers with no row
+            # label (after the block's own, if carried)
+            which, label_col = pending or "total", (-1 if carried is None else carried)
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])
@@ -528,6 +556,11 @@ class _Interpreter:
             return False
         if "actual" not in found and "weight" not in found:
             return False
+        if "score" not in found and any(_REVIEW.search(c) for c in cells if c):
+            # a reviewer's table (财政复核, 再评价) with the form's own columns: its rows are the same
+            # indicators, scored by someone else; none of it is the self-evaluation
+            self.mode = "review"
+            return True
         if "explanation" not in found and "evidence" in found and key(cells[found["evidence"]]) == "备注":
             found["explanation"] = found.pop("evidence")       # 备注 is where this template explains
             columns[found["explanation"]] = "explanation"
@@ -719,6 +752,10 @@ class _Interpreter:
                 explanation = spill + explanation
         target, actual = got("target", " "), got("actual", " ")
         values_filled = [j for j, c in enumerate(cells) if c and j not in label_cells]
+        if not name and len(filled) == 1 and not l1 and self.repeats_level2(filled[0][1]):
+            # "改造农村户厕 / 数量": a name's wrapped tail that reads like its own group's label
+            self.b.items.append(_NameFragment(filled[0][1].strip(), None, None, None, None))
+            return
         if not name:
             if len(values_filled) == 1 and weight is None and score is None:
                 self.lone_cell(cells[values_filled[0]], al, values_filled[0], src)
@@ -766,6 +803,15 @@ class _Interpreter:
         self.b.items.append(_Row(name, values, weight, score, explanation, l1, l1_text, l2, l2_text,
                                  resets, row_src, frozenset(doubtful)))
 
+    def repeats_level2(self, cell: str) -> bool:
+        """A level-2 stem ("数量") alone on a line under that very level: the wrapped tail of a
+        name ("改造农村户厕 / 数量"), not a label opening the level again."""
+        if not self.v.level2_is_stem(cell):
+            return False
+        current = next((i.level2 for i in reversed(self.b.items)
+                        if isinstance(i, (_Row, _Labels)) and i.level2), None)
+        return current is not None and self.v.level2_of(cell) == current
+
     def lone_cell(self, text: str, al, j: int, src: Source) -> None:
         """A line with one cell of text: the wrapped part of a name, a value or an explanation."""
         if _PLACEHOLDER.match(text) or classify(text) == DASH:
@@ -776,7 +822,8 @@ class _Interpreter:
         elif where in ("explanation", "method", "description") or (
                 classify(text) == TEXT and (len(text) >= 16 or text[-1] in _SENTENCE_END)):
             self.b.items.append(_Fragment(text))
-        elif parse_number(text) is None and not _PLACEHOLDER.match(text) and not self.v.truncated_label(text):
+        elif parse_number(text) is None and not _PLACEHOLDER.match(text) and (
+                not self.v.truncated_label(text) or self.repeats_level2(text)):
             whole = bool(_NAME_PREFIX.match(text)) or len(self.current_cells) >= len(self.columns) - 1
             row_src = Source(src.file, len(self.forms), src.line, src.sheet, {"indicator": j})
             self.b.items.append(_NameFragment(_NAME_PREFIX.sub("", text), None, None, None, None,
@@ -787,10 +834,14 @@ class _Interpreter:
         column it stands in: the only one of 分值/得分 the form has, the header column at its place,
         or, followed by blank cells in a form with both, the weights (an unfilled form)."""
         total = self.b.form.total
+        self.total_label = False
         if self.mode == "after_total" and (total.weight is not None or total.score is not None):
             return      # a later table's 合计 (项目资金构成, a sub-item list): the form's total is read
         start = next((k for k, (_, c) in enumerate(filled) if self.v.is_total(c)), -1) + 1
         found = [(j, parse_number(c)) for j, c in filled[start:] if parse_number(c) is not None]
+        if start and not filled[start:]:
+            self.total_label = True     # "自评总分(分)" alone: its number is on the next line
+            return
         unsaved = [(j, c) for j, c in filled[start:] if FORMULA.match(c)]
         if unsaved:
             # 总分 written as a formula whose value was never saved: what it sums is unknown here.

@@ -595,3 +595,79 @@ def test_a_later_tables_total_does_not_replace_the_forms_total(tmp_path):
                              ["", "车辆调度", "1000", "990"],
                              ["", "合计", "1800", "1782"]])
     assert (form.total.weight, form.total.score) == (100, 99.9)
+
+
+def test_a_numbered_parent_row_with_no_values_is_a_row_and_keeps_its_levels(tmp_path):
+    # "1.肉牛养殖补助" is a numbered name, not the quantity 1 of a unit "肉牛养殖补助"
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "肉牛养殖产业提升"], MOF_HEAD,
+                             ["", "产出指标(50分)", "数量指标", "1.肉牛养殖补助"],
+                             ["", "", "", "（1）基础母牛补栏数", "≥2000头", "2140头", "25", "25"],
+                             ["", "", "质量指标", "检疫合格率", "100%", "100%", "25", "25"],
+                             ["", "效益指标(50分)", "经济效益指标", "户均增收", "≥3000元", "3260元", "50", "50"]])
+    parent = row(form, "1.肉牛养殖补助")
+    assert (parent.level1, parent.level2, parent.target, parent.weight) == ("产出指标(50分)", "数量指标", "", None)
+    assert row(form, "（1）基础母牛补栏数").level1 == "产出指标(50分)"
+
+
+def test_a_reviewers_table_with_the_forms_columns_is_not_read_as_more_indicators(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "城区路灯维护"], MOF_HEAD,
+                             ["", "产出指标", "数量指标", "路灯维护数量", "≥8600盏", "8720盏", "50", "50"],
+                             ["", "满意度指标", "服务对象满意度指标", "市民满意度", "≥90%", "95.6%", "50", "50"],
+                             ["", "总分", "", "", "", "", "100", "100"],
+                             ["附表：财政复核情况"],
+                             ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "复核得分", "复核意见"],
+                             ["产出指标", "数量指标", "路灯维护数量", "≥8600盏", "8720盏", "50", "49", "抽查偏高"],
+                             ["复核总分", "", "", "", "", "100", "99"]])
+    assert [i.indicator for i in form.indicators] == ["路灯维护数量", "市民满意度"]
+    assert (form.total.weight, form.total.score) == (100, 100)
+
+
+def test_amounts_with_thousands_separators_and_yuan_stay_in_their_columns(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "渔港维护"],
+                             ["项目资金(元)", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["", "年度资金总额", "2,600,000.00元", "2,450,000.00元", "2,431,135.00元", "10", "99.23%", "9.9"],
+                             MOF_HEAD, ["", "产出指标", "数量指标", "维护泊位", "≥20个", "20个", "90", "90"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed) == (2600000, 2450000, 2431135)
+
+
+def test_a_title_repeated_at_a_page_break_with_its_year_line_is_no_name_tail(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["（2022年度）"], ["项目名称", "基本药物制度补助"], MOF_HEAD,
+                             ["", "产出指标", "质量指标", "基本药物配备使用率", "≥90%", "92.4%", "50", "50"],
+                             ["第 1 页 共 2 页"], ["项目支出绩效自评表"], ["（2022年度）"], MOF_HEAD,
+                             ["", "", "时效指标", "补助资金拨付及时率", "100%", "100%", "50", "50"]])
+    assert [i.indicator for i in form.indicators] == ["基本药物配备使用率", "补助资金拨付及时率"]
+
+
+def test_a_level_2_stem_wrapped_under_its_own_level_is_the_names_tail(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "农村厕所改造"], MOF_HEAD,
+                             ["", "产出指标", "数量指标", "改造农村户厕", "≥1500座", "1526座", "50", "50"],
+                             ["", "", "", "数量"],
+                             ["", "", "质量指标", "验收合格率", "≥95%", "97.2%", "50", "50"]])
+    assert [i.indicator for i in form.indicators] == ["改造农村户厕数量", "验收合格率"]
+
+
+def test_labels_on_one_line_and_their_values_on_the_next(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表（2023年度）"],
+                             ["项目名称", "主管部门", "实施单位"],
+                             ["老旧供水管网改造", "兴庆区住房和城乡建设局", "兴庆区供水服务中心"],
+                             ["自评总分(分)"], ["99.4"],
+                             ["项目资金(万元)", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["", "年度资金总额"],
+                             ["", "", "1560.00", "1560.00", "1497.60", "10", "96%", "9.6"],
+                             MOF_HEAD, ["", "产出指标", "数量指标", "改造管网长度", "≥12公里", "12.4公里", "90", "89.8"]])
+    assert (form.project, form.department, form.implementer) == \
+        ("老旧供水管网改造", "兴庆区住房和城乡建设局", "兴庆区供水服务中心")
+    assert form.total.score == 99.4
+    assert (form.funds.budget_full_year, form.funds.executed, form.funds.score) == (1560, 1497.6, 9.6)
+
+
+def test_a_name_on_its_own_line_above_a_values_line_that_starts_with_the_unit(tmp_path):
+    # 重庆 flat list: 指标名称 | 计量单位 | 指标性质 | 指标值 | …, the long name wrapped above its values
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "临时救助资金"],
+                             ["绩效指标", "指标名称", "计量单位", "指标性质", "指标值", "指标权重(分)", "全年完成值",
+                              "指标得分(分)", "说明"],
+                             ["临时救助人次", "人次", "≥", "2500", "50", "2716", "50"],
+                             ["急难型救助审批时限"],
+                             ["个工作日", "≤", "3", "50", "2.5", "50"]])
+    assert [i.indicator for i in form.indicators] == ["临时救助人次", "急难型救助审批时限"]
