@@ -56,14 +56,15 @@ _DONE_LEAD = re.compile(
     r"|约谈|扣减|退回|列入|纳入|申请|建立|修订|调整|督促|要求|整改|上缴|交回|拆除|返修|返工|重新|更换|补|清退|收回|立案|查处|外包|并入)")
 # "2025年起…", "自下年度起…": a rule from now on; "剩余2座已于/将于…": completing a named remainder;
 # "…改为/调整为/设定为…": a changed arrangement
-_FROM_NOW = re.compile(r"(?:\d{4}年|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
+_FROM_NOW = re.compile(r"(?:\d{4}年(?:[一二三四1-4]季度|\d{1,2}月(?:份)?|上半年|下半年)?|明年|下年度|下一年度|次年|次月|下月|今后|下学期)起")
 # a routine set up from now on, at the head of a piece ("每季交叉审核一次", "每月通报支付进度")
 _ROUTINE_HEAD = re.compile(rf"^(?:{_EVERY})[^，。；]{{0,3}}?"
                            r"(?:开展|组织|召开|通报|审核|核查|检查|抽查|调度|报送|更新|公示|比对|巡查|督查|复核|培训)")
 _REMAINDER = re.compile(r"^(?:剩余|其余|余下|尚未完成的|未完成(?:的)?部分)[^，。；]*?(?:已于|将于|于|计划|列入|纳入|并入|转入|安排在|前完成|前交货|明年|次年|\d{1,2}月[^，。；]{0,3}前|\d{1,2}月(?:底|末|中旬|上旬|下旬)?(?:完成|完工|交付))")
 # a changed arrangement; not one that happened before ("原设计的中央空调改为分体空调")
 _CHANGE = re.compile(r"^(?![^，。；]*(?:原设计|原计划|原定|原方案))[^，。；]*?(?:改为|调整为|设定为|提前至|提高至|替换为|改设|删除该指标"
-                     r"|调为|调至|改按|改用|前置至)")
+                     r"|调为|调至|改按|改用|前置至"
+                     r"|由每[^，。；]{1,10}?(?:增|提高|调整|缩短|延长|增加|加密)(?:至|到|为))")     # a routine made denser
 # a piece that opens with a plan rather than a finding: a deadline to come ("2023年3月底前完成剩余…"),
 # an expectation or schedule ("预计年底完工"), waiting on a step ("待竣工验收后支付"), effort under
 # way ("正在加紧施工"), working with a partner ("与供应商协调"); not a finding ("正在实施中",
@@ -75,8 +76,27 @@ _PLAN_HEAD = re.compile(
     r"|(?:预计|计划)(?:于|在)?(?:年底|年内|明年|次年|下年|今年底|\d{4}年|\d{1,2}月)[^，。；]{0,12}?(?:完成|完工|竣工|到位|支付|拨付|交付|投入使用|验收|实施)"
     r"|待[^，。；]{1,20}?后"
     r"|(?:目前|现|当前)?正(?:在)?(?:加紧|加快|抓紧|积极|全力|协调|督促|组织|推进|跟进|整改|处置|补录|补办|补植|返工|修复|更换)"
-    r"|与[^，。；]{1,12}?(?:协调|沟通|对接|衔接|协商|商定|约定))")
+    r"|(?:\d{4}年)?与[^，。；]{1,12}?(?:协调|沟通|对接|衔接|协商|商定|约定))")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
+# An imperative verb at the head of a piece that is then judged ("推进缓慢", "组织实施不到位",
+# "协调难度大", "及时性不够"): a weakness named, a cause, not a measure. Matched right after the
+# verb; a preposition first ("加强对知晓率不高村组的宣传") means the verb has an object: a measure.
+_JUDGED_STATE = re.compile(r"[^对把将为向与在的，。；]{0,4}?(?:缓慢|较慢|偏慢|不到位|不够|不足|不力|不及时|不合理"
+                           r"|不规范|不完善|不健全|不畅|滞后|难度大|难度较大|较难|困难|频繁|较多|偏多|过多|较少|偏少"
+                           r"|不高|不强|欠缺|有待|较弱|偏弱|不明确|不充分|不全面|不精准|不科学|不严|不细|不实)")
+# A telegraphic measure with no cue word, after the cause it answers ("乡医少 一季度补装",
+# "厂家停产 改购同级替代车型", "场地紧张 借镇文化站每月2次", "手续多 跟踪督办"): a time to come
+# heading a doing verb, a changed arrangement, borrowed or added means, or a follow-up word.
+# Only read so after a cause piece: alone, "7月塌方" or "跟踪服务" may be the finding.
+_TERSE_PLAN = re.compile(
+    r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|初|中旬|上旬|下旬)?|[一二三四1-4]季度(?:末)?|年底|年内|年前|节前"
+    r"|春耕前|汛前|汛后|开学前|下半年|上半年)(?:之)?(?:前|内|起)?(?:全部|集中|统一|再|陆续)?"
+    r"(?:补|完成|完工|建成|建完|装完|种完|清完|发放|发完|拨付|付清|交付|交货|开工|启动|上线|投用|验收|办结|招标|签约"
+    r"|签订|到位|通电|通水|入住|配发|培训|重新|开展|组织|实施|安装|换|修|出)"
+    r"|改(?:为|按|由|用|购|在|成|从|到|季|月|周|年|乡|县|村|走|签|派|租|办|向)"
+    r"|(?:借用?|租用|委托|聘请|下派|增派|抽调|新增|增设|加设|补派|另行)(?=[^，。；]{2})"
+    r"|与[^，。；]{1,12}?签"
+    r"|(?:跟踪|督办|稳步|分步|逐步|多方|广泛|择期|择机|适时|依规|依法|统筹|整合|动态|查漏补缺)")
 _WILL = re.compile(r"^(?![^，。；将]*(?:今年|本年|当年|年中|年初|年内|全年|上年|去年|原))[^，。；将]{0,8}?将(?!近|来|要求|资金|项目|其|原|年)")
 _PUNCT = set("，。；;：:、！!？?（）()“”\"'《》【】[] \t\u3000-—·.%％/")
 # characters so common in indicator names that sharing them says nothing
@@ -230,7 +250,8 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
         heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
         cuts.extend(i for i in gaps if i in starts or i in heading_ends
                     or _DONE_LEAD.match(norm[i:i + 24]) or _REMAINDER.match(norm[i:i + 24])
-                    or _ROUTINE_HEAD.match(norm[i:i + 16]))
+                    or _ROUTINE_HEAD.match(norm[i:i + 16]) or _GLUE_HEAD.match(norm[i:i + 12])
+                    or (i >= 3 and _TERSE_PLAN.match(norm, i)))
     if not cuts:
         return []
     # never inside a phrase: "进一步 加强", "客观 原因"
@@ -328,7 +349,7 @@ def _is_budget_row(indicator: str) -> bool:
 
 # cheap tests before the costlier patterns: a character each of their matches has
 _SHOULD_HINT = re.compile("[要应需须]")
-_CHANGE_HINT = re.compile("[改调设提替删]")
+_CHANGE_HINT = re.compile("[改调设提替删由]")
 # "2025年目标按…确定为25万条", "明年预算依据本年成交价编制": next year's target or budget set (it starts
 # with a digit or with one of _NEXT_FIRST)
 _NEXT_FIRST = frozenset("明下次")
@@ -422,6 +443,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
         cut_c = cut_m = vague_len = 0
         time_at_head = False
         praised = []
+        lead_end = lead
         while hi < n_hits and hits[hi][0] < start:
             hi += 1
         for k in range(hi, n_hits):
@@ -430,8 +452,10 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             if h_start >= end:
                 break
             if h_end <= end:
-                if kind == "measure_lead" and h_start != lead:
-                    continue                  # an imperative verb counts only at the head
+                if kind == "measure_lead":
+                    if h_start != lead:
+                        continue              # an imperative verb counts only at the head
+                    lead_end = max(lead_end, h_end)
                 if kind in _HEADINGS:
                     headings.append(h)
                     continue                  # a heading word inside a sentence is no heading
@@ -490,8 +514,12 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"
         elif section == "other":
             role = "cause" if cause_cue else "other"     # under 完成情况: a description
-        elif counts.get("measure_lead") and not counts.get("cause_open"):
-            role = "measure"                  # "加强领导；严格考核"
+        elif counts.get("measure_lead") and not counts.get("cause_open") \
+                and not _JUDGED_STATE.match(norm, lead_end, end):
+            role = "measure"                  # "加强领导；严格考核"; not "推进缓慢"
+        elif prev_role == "cause" and _TERSE_PLAN.match(norm, lead, end) \
+                and not _JUDGED_STATE.match(norm, lead, end) and not _PROBLEM.search(head):
+            role = "measure"                  # "8个村未选定场地，一季度补装"
         elif prev_role == "cause" and _STEP_HEAD.match(head):
             role = "measure"                  # "设备老化，更换水泵3台": the step that answers it
         elif prev_role == "measure" and ci == prev_clause and not _CAUSE_STRONG.search(norm, start, end):
