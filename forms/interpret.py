@@ -21,6 +21,10 @@ from forms.vocabulary import Vocabulary, key, vocabulary
 
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
+_TITLE_PROJECT = re.compile(r"20\d{2}年度?(.+?)(?:项目)?(?:支出)?绩效(?:目标)?自评(?:价)?表")
+# what a title says between its year and 自评表 when it names no project ("2022年度项目支出绩效自评表")
+_GENERIC_SUBJECT = re.compile(r"(?:项目|部门|部门整体|单位|财政|市级|县级|省级|区级|专项资金|财政支出|财政项目|财政支出项目"
+                              r"|市级财政支出项目)(?:支出)?")
 _YEAR_ONLY = re.compile(r"\s*[（(]?\s*20\d{2}\s*年度?\s*[)）]?\s*")
 _TITLE = re.compile(r"自评(报告)?表|评价表")  # not 绩效自评结论, a row inside the form
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
@@ -191,6 +195,8 @@ class _Interpreter:
 
     def close(self) -> None:
         if self.b is not None and self.b.started:
+            if not self.b.form.project:
+                self.b.form.project = _project_in_title(self.b.titles)
             _resolve(self.b, self.v)
             self.forms.append(self.b.form)
         self.b = None
@@ -888,6 +894,17 @@ def _score_with_text(cell: str) -> tuple[float | None, str]:
 
 def _label_text(cell: str) -> str:
     return re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]", "", cell).strip()
+
+
+def _project_in_title(titles: tuple[str, ...]) -> str:
+    """The project a title names when the form has no 项目名称 field: what stands between the
+    year and "(项目)(支出)绩效(目标)自评表" ("巴州区2023年度农村危房改造补助资金项目支出绩效自评表").
+    Without a year the region cannot be told from the project: nothing."""
+    for title in titles:
+        m = _TITLE_PROJECT.search(normalize(title).replace(" ", ""))
+        if m and len(m.group(1)) >= 2 and not _GENERIC_SUBJECT.fullmatch(m.group(1)):
+            return m.group(1)
+    return ""
 
 
 def _compose(target: str, values: dict[str, str]) -> str:

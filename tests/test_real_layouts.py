@@ -671,3 +671,15 @@ def test_a_name_on_its_own_line_above_a_values_line_that_starts_with_the_unit(tm
                              ["急难型救助审批时限"],
                              ["个工作日", "≤", "3", "50", "2.5", "50"]])
     assert [i.indicator for i in form.indicators] == ["临时救助人次", "急难型救助审批时限"]
+
+
+@pytest.mark.parametrize("title, project", [
+    ("巴州区2023年度农村危房改造补助资金项目支出绩效自评表", "农村危房改造补助资金"),
+    ("2022年度项目支出绩效自评表", ""),                  # the title names no project
+    ("綦江区2023年度部门整体绩效自评表", ""),
+    ("农村危房改造补助资金项目支出绩效自评表", ""),        # no year: region and project run together
+])
+def test_the_project_named_only_in_the_title(tmp_path, title, project):
+    [form] = read(tmp_path, [[title], ["主管部门", "住房和城乡建设局"], MOF_HEAD,
+                             ["", "产出指标", "数量指标", "改造户数", "≥120户", "120户", "100", "100"]])
+    assert form.project == project
