@@ -16,7 +16,7 @@ from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, Q
                          STEM, TEXT, UNIT, WEIGHT_ONLY, FORMULA, align, classify, is_blank)
 from forms.cells import Table
 from forms.model import Form, FundsRow, Indicator, Source, Unreadable
-from forms.quantity import normalize, parse_number
+from forms.quantity import normalize, parse_number, parse_quantity
 from forms.vocabulary import Vocabulary, key, vocabulary
 
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -916,6 +916,10 @@ def _compose(target: str, values: dict[str, str]) -> str:
         cmp_ = ""
     if (cmp_ or unit) and target and parse_number(target) is not None:
         target = f"{cmp_}{target}{unit}"
+    elif unit and target:
+        q = parse_quantity(target)        # "≥20000" beside a 计量单位 cell "亩": "≥20000亩"
+        if q.value is not None and q.clean and q.comparator and not q.unit:
+            target = f"{target}{unit}"
     return target
 
 
