@@ -78,6 +78,11 @@ _PLAN_HEAD = re.compile(
     r"|(?:目前|现|当前)?正(?:在)?(?:加紧|加快|抓紧|积极|全力|协调|督促|组织|推进|跟进|整改|处置|补录|补办|补植|返工|修复|更换)"
     r"|(?:\d{4}年)?与[^，。；]{1,12}?(?:协调|沟通|对接|衔接|协商|商定|约定))")
 _CAUSE_STRONG = re.compile(r"由于|因为|原因|主要是|究其")
+# What is done about what was left undone, named first ("对未整改的3家单位下发督办函", "对损坏器材建立
+# 维修清单"): a measure; not "对政策理解不到位" (no action after the shortfall word).
+_ADDRESSING = re.compile(r"(?:对|针对)[^，。；]{0,16}?(?:未|尚未|没有|损坏|缺失|不合格|超期|逾期|剩余|问题|发现|差距)"
+                         r"[^，。；]{0,24}?(?:建立|下发|实行|开展|组织|安排|委托|落实|实施|采取|责令|约谈|督促|纳入|列入"
+                         r"|逐[一户人个家]|限期|集中|重新|补[发办录种装齐访检])")
 # An imperative verb at the head of a piece that is then judged ("推进缓慢", "组织实施不到位",
 # "协调难度大", "及时性不够"): a weakness named, a cause, not a measure. Matched right after the
 # verb; a preposition first ("加强对知晓率不高村组的宣传") means the verb has an object: a measure.
@@ -245,7 +250,9 @@ def _cuts(norm: str, gaps: list[int], hits) -> list[int]:
     # not right after a marker: "二是剩余2户…" stays one piece
     cuts = [i for i in inline if i >= 2 and _CJK_CHAR.match(norm, i - 1)
             and not (norm[i - 1] == "是" and norm[i - 2] in "一二三四五六七八九十")] + cuts_after_mark
-    if gaps:                                   # whitespace was dropped there
+    # whitespace was dropped there; in a text spaced out character by character ("扫 描 外 包")
+    # the spaces are the extraction's, and say nothing about where a fragment ends
+    if gaps and len(gaps) * 3 < len(norm):
         starts = {h.start for h in hits if h.kind in _CUT_KINDS}
         heading_ends = {h.end for h in hits if h.kind in _HEADINGS}
         cuts.extend(i for i in gaps if i in starts or i in heading_ends
@@ -499,6 +506,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 and not _PROBLEM.search(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
+                head[:1] in "对针" and _ADDRESSING.match(head)) or (
                 not counts.get("cause_open") and ((head[:1] in _PLAN_FIRST and _PLAN_HEAD.match(head))
                                                   or ("将" in head and _WILL.match(head))
                                                   or (head[:1] in "每定" and _ROUTINE_HEAD.match(head))

@@ -151,3 +151,52 @@ def test_counted_work_done_with_no_problem_named_is_a_report():
     p = prepare("我院门急诊量达42.6万人次，出院患者2.1万人次")
     assert [r for *_, r, _ in p.pieces] == ["other", "other"] and p.cause_text == ""
     assert prepare("完成率未达90%").cause_text == "完成率未达90%"       # a shortfall stays a cause
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an imperative verb heading a piece that is then judged: a weakness named, a cause
+    ("推进缓慢", [("推进缓慢", "cause")]),
+    ("组织实施不到位，协调难度大", [("组织实施不到位", "cause"), ("协调难度大", "cause")]),
+    ("及时性不够", [("及时性不够", "cause")]),
+    # the verb has an object first: still a measure
+    ("加强对知晓率不高村组的宣传", [("加强对知晓率不高村组的宣传", "measure")]),
+    ("加强管理，提高服务水平", [("加强管理", "measure"), ("提高服务水平", "measure")]),
+])
+def test_an_imperative_that_is_then_judged_names_a_cause(text, expected):
+    from nlp.features import prepare
+
+    p = prepare(text)
+    assert [(p.norm[a:b], r) for a, b, r, _ in p.pieces] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # telegraphic fragments: the measure after its cause, split at the dropped space
+    ("缺验收单 1月补齐", [("缺验收单", "cause"), ("1月补齐", "measure")]),
+    ("采购平台上线延后 改季度拨付", [("采购平台上线延后", "cause"), ("改季度拨付", "measure")]),
+    ("场地紧张 借镇文化站每月2次", [("场地紧张", "cause"), ("借镇文化站每月2次", "measure")]),
+    ("前期手续多 跟踪督办", [("前期手续多", "cause"), ("跟踪督办", "measure")]),
+    ("乡医少 持续推进", [("乡医少", "cause"), ("持续推进", "measure")]),
+    # a dated event is the finding, a time that was late is no plan
+    ("7月塌方便道中断", [("7月塌方便道中断", "cause")]),
+    ("资金下达晚 6月才拨付", [("资金下达晚6月才拨付", "cause")]),
+    # spaced out character by character: the spaces are the extraction's, no fragment ends there
+    ("因 警 力 抽 调 参 加 安 保 任 务 ， 第 四 期 培 训 取 消",
+     [("因警力抽调参加安保任务", "cause"), ("第四期培训取消", "cause")]),
+    ("管 理 不 到 位 ， 持 续 跟 踪 督 办", [("管理不到位", "cause"), ("持续跟踪督办", "measure")]),
+])
+def test_a_telegraphic_measure_after_its_cause(text, expected):
+    from nlp.features import prepare
+
+    p = prepare(text)
+    assert [(p.norm[a:b], r) for a, b, r, _ in p.pieces] == expected
+
+
+@pytest.mark.parametrize("text, role", [
+    ("对未整改的3家单位下发督办函", "measure"),        # what is done about what was left undone
+    ("对损坏器材建立维修清单", "measure"),
+    ("对政策理解不到位", "cause"),                    # a shortfall word and no action: a cause
+])
+def test_a_piece_addressing_the_remainder_is_a_measure(text, role):
+    from nlp.features import prepare
+
+    assert [r for *_, r, _ in prepare(text).pieces] == [role]
