@@ -468,6 +468,9 @@ class _Interpreter:
             # a one-line funds block, or the values line under a label line: numbers with no row
             # label (after the block's own, if carried)
             which, label_col = pending or "total", (-1 if carried is None else carried)
+        if which is None and funds.parts and self.funds_total_seen and 2 <= len(key(label)) <= 10 \
+                and not re.search(r"\d", label) and any(_amount(c) is not None for c in cells[label_col + 1:]):
+            which = key(label)      # a part after 其中：基本支出 with a name of its own (项目支出)
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])

@@ -162,3 +162,25 @@ def test_a_table_drawn_inside_a_form_xobject_is_read_fast(tmp_path):
     assert page.tables is not None
     assert [t.rows for t in page.tables] == [[["财政项目支出绩效自评表"]], grid]
     assert _tables(page.tables) == _tables(pdf._plumber(str(tmp_path / "xobject.pdf"), "down")[1])
+
+
+def test_a_frame_with_row_rules_and_no_inner_verticals_is_read_as_text(tmp_path):
+    # each row band is one ruled "cell" spanning the page: the cells are in the text's gaps
+    pytest.importorskip("fontTools")
+    c = _canvas(tmp_path / "frame.pdf", formgen.embedded_font())
+    rows = [("项目名称", "乡村道路养护", ""), ("三级指标", "年度指标值", "实际完成值"),
+            ("养护里程", "≥35公里", "31公里")]
+    top = 800
+    c.rect(40, top - 20 * len(rows), 500, 20 * len(rows))
+    for k, cells in enumerate(rows):
+        y = top - 20 * (k + 1)
+        if k:
+            c.line(40, y + 20, 540, y + 20)
+        for x, text in zip((50, 220, 390), cells):
+            c.drawString(x, y + 6, text)
+    c.save()
+    (page,) = pdfium.read_pages(str(tmp_path / "frame.pdf"), "down", 100)
+    assert page.tables is not None
+    assert page.tables[0].rows == [["项目名称", "乡村道路养护", ""], ["三级指标", "年度指标值", "实际完成值"],
+                                   ["养护里程", "≥35公里", "31公里"]]
+    assert _tables(page.tables) == _tables(pdf._plumber(str(tmp_path / "frame.pdf"), "down")[1])

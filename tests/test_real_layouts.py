@@ -683,3 +683,17 @@ def test_the_project_named_only_in_the_title(tmp_path, title, project):
     [form] = read(tmp_path, [[title], ["主管部门", "住房和城乡建设局"], MOF_HEAD,
                              ["", "产出指标", "数量指标", "改造户数", "≥120户", "120户", "100", "100"]])
     assert form.project == project
+
+
+def test_a_department_form_reads_its_own_level_2_labels_and_every_funds_part(tmp_path):
+    [form] = read(tmp_path, [["部门整体支出绩效自评表"], ["部门（单位）名称", "某区城市管理执法局"],
+                             ["年度预算执行情况（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["", "年度资金总额", "5230", "5612", "5415.58", "10", "96.5%", "9.65"],
+                             ["", "其中：基本支出", "3180", "3265", "3265", "—"],
+                             ["", "项目支出", "2050", "2347", "2150.58", "—"],
+                             MOF_HEAD,
+                             ["", "产出指标", "重点工作任务", "执法案件办结率", "≥95%", "97.3%", "45", "45"],
+                             ["", "", "履职效能", "部门预算执行率", "≥95%", "96.5%", "45", "45"]])
+    assert [(i.level2, i.indicator) for i in form.indicators] == \
+        [("重点工作任务", "执法案件办结率"), ("履职效能", "部门预算执行率")]
+    assert set(form.funds.parts) == {"基本支出", "项目支出"}

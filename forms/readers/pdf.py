@@ -154,6 +154,8 @@ def _page(page, number: int, mode: str) -> list[Table]:
         raise _Refused(f"{edges:,} ruling lines on one page (limit {MAX_EDGES:,}): finding its "
                        f"tables would compare every pair")
     found = page.find_tables()
+    if found and all(len({c[0] for c in t.cells}) == 1 for t in found):
+        found = []      # a frame and row rules with no inner verticals: the cells are in the text
     if not found:
         grid = [r for r in _word_rows(page) if any(r)]
         width = max((len(r) for r in grid), default=0)

@@ -399,6 +399,8 @@ def _tables(chars: list[tuple], h_raw: list, v_raw: list, number: int, mode: str
     try:
         h_edges, v_edges = _snap_join(h_raw), _snap_join(v_raw)
         found = _groups(_cells(h_edges, v_edges)) if h_edges and v_edges else []
+        if found and all(len({c[0] for c in cells}) == 1 for cells in found):
+            found = []  # a frame and row rules with no inner verticals: the cells are in the text
         if not found:
             return _text_page(chars, number)
         return _ruled_page(chars, found, number, mode)

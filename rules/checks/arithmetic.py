@@ -77,18 +77,23 @@ def _rounding(form, attr: str) -> float:
     return 0.005 * sum(1 for v in values if v is not None and not float(v).is_integer())
 
 
-def _column(form, attr: str, tolerance: float) -> tuple[float, float] | None:
+def _column(form, attr: str, tolerance: float) -> tuple[float, ...] | None:
     """The sum of a column over the rows and the budget line, and the same sum with parent rows
-    left out; None when a row that has points lacks this column's value."""
+    left out; None when a row that has points lacks this column's value. Where an indicator row
+    is itself a budget-execution row (预算执行率 as an indicator) and the funds block has points
+    too, the block may or may not count (部门整体 forms score both): the sums without it follow."""
     rows = [i for i in form.indicators if i.weight is not None or i.score is not None]
     values = [getattr(i, attr) for i in rows]
     if not values or any(v is None for v in values):
         return None
     budget_in_rows = any(_BUDGET_ROW.search(i.indicator or "") for i in rows)
-    funds_value = 0.0 if budget_in_rows else (getattr(form.funds, attr) or 0.0)
+    funds_value = getattr(form.funds, attr) or 0.0
     parents = _parents(rows, values, tolerance)
-    whole = round(sum(values) + funds_value, 6)
-    return whole, round(whole - sum(values[k] for k in parents), 6)
+    whole = round(sum(values), 6)
+    sums = (round(whole + funds_value, 6), round(whole + funds_value - sum(values[k] for k in parents), 6))
+    if budget_in_rows:
+        sums = (whole, round(whole - sum(values[k] for k in parents), 6)) + (sums if funds_value else ())
+    return sums
 
 
 class _TotalRule(Rule):
@@ -130,6 +135,8 @@ class _TotalRule(Rule):
                      "之和，可能是另一栏的合计")
         if doubt is None and sums[0] != sums[1]:
             doubt = "表中有父项与子项，合计口径不确定"
+        if doubt is None and len(sums) > 2:
+            doubt = "预算执行既是指标行又在资金部分计分，合计口径不确定"
         if doubt is None and stated > summed and not _budget_read(f) and \
                 not any(_BUDGET_ROW.search(i.indicator or "") for i in form.indicators):
             # The budget-execution line carries points (10 of 100 in most templates); where the
