@@ -85,10 +85,14 @@ _ADDRESSING = re.compile(r"(?:对|针对)[^，。；]{0,16}?(?:未|尚未|没有
                          r"|逐[一户人个家]|限期|集中|重新|补[发办录种装齐访检])")
 # An imperative verb at the head of a piece that is then judged ("推进缓慢", "组织实施不到位",
 # "协调难度大", "及时性不够"): a weakness named, a cause, not a measure. Matched right after the
-# verb; a preposition first ("加强对知晓率不高村组的宣传") means the verb has an object: a measure.
+# verb; a preposition first ("加强对知晓率不高村组的宣传") or words after the judgement mean the
+# verb has an object: a measure.
 _JUDGED_STATE = re.compile(r"[^对把将为向与在的，。；]{0,4}?(?:缓慢|较慢|偏慢|不到位|不够|不足|不力|不及时|不合理"
                            r"|不规范|不完善|不健全|不畅|滞后|难度大|难度较大|较难|困难|频繁|较多|偏多|过多|较少|偏少"
-                           r"|不高|不强|欠缺|有待|较弱|偏弱|不明确|不充分|不全面|不精准|不科学|不严|不细|不实)")
+                           r"|不高|不强|欠缺|有待|较弱|偏弱|不明确|不充分|不全面|不精准|不科学|不严|不细|不实)"
+                           # the judgement ends the piece or leads to its effect; "加大资金不足地区的投入" has
+                           # its object after it
+                           r"(?=[^，。；]{0,2}$|导致|影响|致使|造成|使得)")
 # A telegraphic measure with no cue word, after the cause it answers ("乡医少 一季度补装",
 # "厂家停产 改购同级替代车型", "场地紧张 借镇文化站每月2次", "手续多 跟踪督办"): a time to come
 # heading a doing verb, a changed arrangement, borrowed or added means, or a follow-up word.

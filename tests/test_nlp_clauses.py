@@ -160,6 +160,8 @@ def test_counted_work_done_with_no_problem_named_is_a_report():
     ("及时性不够", [("及时性不够", "cause")]),
     # the verb has an object first: still a measure
     ("加强对知晓率不高村组的宣传", [("加强对知晓率不高村组的宣传", "measure")]),
+    ("加大资金不足地区的投入", [("加大资金不足地区的投入", "measure")]),      # the judgement is attributive
+    ("推进滞后项目的整改", [("推进滞后项目的整改", "measure")]),
     ("加强管理，提高服务水平", [("加强管理", "measure"), ("提高服务水平", "measure")]),
 ])
 def test_an_imperative_that_is_then_judged_names_a_cause(text, expected):
