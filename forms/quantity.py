@@ -62,9 +62,17 @@ def parse_number(text: str | float | int | None) -> float | None:
     return _parse_number_text(text)
 
 
+_DIGITS_APART = re.compile(r"\d\s+\d")
+# digits grouped by spaces in threes ("1 234 567", "12 345 678.5"): at least two groups after the first
+_SPACE_GROUPED = re.compile(r"[-+]?\d{1,3}(?: \d{3}){2,}(?:\.\d+)?%?")
+
+
 @lru_cache(maxsize=65536)
 def _parse_number_text(text: str) -> float | None:
-    s = normalize(text).replace(" ", "")
+    s = normalize(text)
+    if " " in s and _DIGITS_APART.search(s) and not _SPACE_GROUPED.fullmatch(s.strip()):
+        return None     # "650 628.9": two cells run together, or a number wrapped apart: no number to trust
+    s = s.replace(" ", "")
     if not s or s in _DASHES:
         return None
     s = s.rstrip("元分")

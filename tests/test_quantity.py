@@ -102,3 +102,14 @@ def test_unknown_units_are_their_own_measure_unless_only_known_ones_are_asked():
 def test_bounds_and_written_comparators(text, cmp_, value, unit):
     q = parse_quantity(text)
     assert (q.comparator, q.value, q.unit) == (cmp_, value, unit)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("650 628.9", None),        # two cells run together (a missing border): no number to trust
+    ("650 628", None),
+    ("4753.6 6", None),         # or a number wrapped apart: unsure which
+    ("1 234 567", 1234567.0),   # digits grouped by spaces in threes
+    ("95 %", 95.0),             # a space before the sign is no second number
+])
+def test_digits_apart_are_no_number_unless_grouped_in_threes(text, value):
+    assert parse_number(text) == value
