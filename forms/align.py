@@ -191,10 +191,31 @@ def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _in_place(kinds: tuple[int, ...], columns: tuple[str, ...]) -> Alignment | None:
+    """A row on the header's own grid: no more cells than columns (blank grid columns included,
+    where two tables' grids were merged), each filled cell under a column that takes its kind
+    well and none under a blank header cell. Its cells are where they stand; the alignment, made
+    for rows that lost cells, could slide a short text into the name before it ("长效管理机制 |
+    | 健全")."""
+    if "spacer" not in columns or any(k != EMPTY for k in kinds[len(columns):]):
+        return None
+    cells: dict[str, tuple[int, ...]] = {}
+    for j, (k, col) in enumerate(zip(kinds, columns)):
+        if k == EMPTY:
+            continue
+        if col in ("spacer", "section") or _FIT[col][k] < 1.0 or col in cells:
+            return None
+        cells[col] = (j,)
+    return Alignment(cells, frozenset(), (), 0.0)
+
+
 @lru_cache(maxsize=16384)
 def _align(kinds: tuple[int, ...], pairs: tuple[int, ...], columns: tuple[str, ...],
            positions: tuple[int | None, ...] | None) -> Alignment:
     n, m = len(kinds), len(columns)
+    placed = _in_place(kinds, columns)
+    if placed is not None:
+        return placed
     # trailing[i]: every cell from i on is empty, so a skipped column is a dropped blank.
     trailing = [False] * (n + 1)
     trailing[n] = True

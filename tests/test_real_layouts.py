@@ -697,3 +697,16 @@ def test_a_department_form_reads_its_own_level_2_labels_and_every_funds_part(tmp
     assert [(i.level2, i.indicator) for i in form.indicators] == \
         [("重点工作任务", "执法案件办结率"), ("履职效能", "部门预算执行率")]
     assert set(form.funds.parts) == {"基本支出", "项目支出"}
+
+
+def test_a_row_on_a_grid_with_blank_columns_keeps_a_word_target_in_its_column(tmp_path):
+    # two tables' grids merged into one: blank columns between the header's cells
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "爱国卫生运动经费"],
+                             ["一级指标", "二级指标", "", "三级指标", "", "年度指标值", "", "实际完成值", "分值", "",
+                              "得分", "偏差原因分析及改进措施"],
+                             ["产出指标", "数量指标", "", "消杀面积", "", "≥1200万平方米", "", "1260万平方米", "50", "",
+                              "50"],
+                             ["效益指标", "社会效益指标", "", "长效管理机制", "", "健全", "", "基本健全", "50", "",
+                              "45", ""]])
+    r = row(form, "长效管理机制")
+    assert (r.target, r.actual, r.weight, r.score) == ("健全", "基本健全", 50, 45)
