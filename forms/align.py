@@ -169,15 +169,17 @@ def classify(cell: str) -> int:
 
 
 def align(cells: list[str], columns: tuple[str, ...],
-          positions: tuple[int | None, ...] | None = None) -> Alignment:
+          positions: tuple[int | None, ...] | None = None, on_grid: bool = False) -> Alignment:
     """The best monotone matching of `cells` to `columns` (field names, "spacer" for unknown).
 
     `positions`, where known, gives for each column the cell index rows of this block put it at
     (learnt from an earlier row of the block): a cell there is read into that column more readily.
+    `on_grid`: the cells start where the header's do (a whole table row, not the part after a
+    row label), so a row that fits the header cell for cell is read in place (_in_place).
     """
     kinds = tuple(map(classify, cells))
     pairs = _pairs(cells, kinds)
-    return _align(kinds, pairs, columns, positions)
+    return _align(kinds, pairs, columns, positions, on_grid)
 
 
 def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
@@ -211,9 +213,9 @@ def _in_place(kinds: tuple[int, ...], columns: tuple[str, ...]) -> Alignment | N
 
 @lru_cache(maxsize=16384)
 def _align(kinds: tuple[int, ...], pairs: tuple[int, ...], columns: tuple[str, ...],
-           positions: tuple[int | None, ...] | None) -> Alignment:
+           positions: tuple[int | None, ...] | None, on_grid: bool = False) -> Alignment:
     n, m = len(kinds), len(columns)
-    placed = _in_place(kinds, columns)
+    placed = _in_place(kinds, columns) if on_grid else None
     if placed is not None:
         return placed
     # trailing[i]: every cell from i on is empty, so a skipped column is a dropped blank.

@@ -710,7 +710,7 @@ class _Interpreter:
         self.sub_header_open = False
         if len(filled) == 1 and not rebuilt and self.flattened_row(filled[0][1], src):
             return
-        al = align(cells, self.columns, self.text_places)
+        al = align(cells, self.columns, self.text_places, on_grid=True)
         joined = {f: "".join([cells[j] for j in js]) for f, js in al.cells.items()}
 
         def got(f: str, sep: str = "") -> str:
