@@ -549,8 +549,8 @@ class _Interpreter:
 
     def is_indicator_header(self, cells: list[str]) -> bool:
         fields = [self.v.indicator_field(c) if c else None for c in cells]
-        if "target" not in fields:  # most rows: no header, decided on one look-up a cell
-            return False
+        if "target" not in fields and not ("score" in fields and "weight" in fields and "indicator" in fields):
+            return False  # most rows: no header, decided on one look-up a cell; a template may score without targets
         found: dict[str, int] = {}
         columns: list[str] = []
         for j, (c, f) in enumerate(zip(cells, fields)):

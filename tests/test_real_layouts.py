@@ -710,3 +710,26 @@ def test_a_row_on_a_grid_with_blank_columns_keeps_a_word_target_in_its_column(tm
                               "45", ""]])
     r = row(form, "长效管理机制")
     assert (r.target, r.actual, r.weight, r.score) == ("健全", "基本健全", 50, 45)
+
+
+@pytest.mark.parametrize("header", [
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "全年预期目标值", "全年实际完成值", "未完成原因和改进措施"],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "绩效目标值", "实现值", "分值", "自评分数", "偏差原因分析及改进措施"],
+])
+def test_indicator_header_synonyms(tmp_path, header):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "生态管护员补助"], header,
+                             ["", "产出指标", "数量指标", "聘用管护员人数", "≥8000人", "8012人", "50", "50"]])
+    r = row(form, "聘用管护员人数")
+    assert (r.target, r.actual) == ("≥8000人", "8012人")
+
+
+def test_a_department_form_scored_without_targets(tmp_path):
+    # the 部门整体 common framework: 指标解释 | 评分标准 | 分值 | 得分 | 扣分原因, no target column
+    [form] = read(tmp_path, [["部门整体支出绩效自评表"], ["部门名称", "某县卫生健康局"],
+                             ["一级指标", "二级指标", "三级指标", "指标解释", "评分标准", "分值", "得分", "扣分原因"],
+                             ["投入", "预算配置", "在职人员控制率", "在职人数/编制数", "≤100%得满分", "50", "50"],
+                             ["产出", "职责履行", "家庭医生签约率", "签约人数/常住人口", "≥60%得满分", "50", "46",
+                              "流动人口签约难，签约率55%"]])
+    assert [(i.level2, i.indicator, i.weight, i.score) for i in form.indicators] == \
+        [("预算配置", "在职人员控制率", 50, 50), ("职责履行", "家庭医生签约率", 50, 46)]
+    assert row(form, "家庭医生签约率").explanation == "流动人口签约难，签约率55%"
