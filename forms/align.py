@@ -71,6 +71,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
     "weight": "0 0 N N N 2 -2 -3 N N N N -2 N N N N",
     "single_score": "0 0 N N N 2 -2 -3 N N N N -2 N N N N",
     "deduction": "0 0 N N N 2 -2 -3 N N N N -2 N N N N",
+    "grade": "0 0 N N N -3 -3 -3 N N N -1 N 1.5 -3 N N",
     "score": "0 0 N N N 2 -2 -3 N N N -3 1.5 -3 -3 N N",
     "explanation": "0 0.5 -3 -3 -3 -1 -1 -1.5 -3 -3 -0.5 0 -1 0.5 2 -3 -1",
     # funds block
@@ -86,7 +87,7 @@ _FIT = {k: tuple(_N if v == "N" else float(v) for v in row.split()) for k, row i
 # at the end of a line are what extractors drop).
 _SKIP = {"section": 0.0, "spacer": 0.0, "label": 2.0, "level1": 0.1, "level2": 0.1, "indicator": 1.5,
          "description": 0.6, "evidence": 0.3, "comparator": 0.6, "unit": 0.6, "direction": 0.4, "method": 0.4,
-         "completion": 0.6, "target": 1.2, "actual": 1.2, "weight": 1.2, "single_score": 1.0, "deduction": 0.6,
+         "completion": 0.6, "target": 1.2, "actual": 1.2, "weight": 1.2, "single_score": 1.0, "deduction": 0.6, "grade": 0.3,
          "score": 1.2, "explanation": 0.3, "budget_initial": 1.0, "budget_full_year": 1.0,
          "executed": 1.0, "available": 1.0, "other_amount": 1.0, "execution_rate": 1.2, "reason": 0.2}
 _TRAILING = 0.3

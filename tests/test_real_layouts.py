@@ -733,3 +733,13 @@ def test_a_department_form_scored_without_targets(tmp_path):
     assert [(i.level2, i.indicator, i.weight, i.score) for i in form.indicators] == \
         [("预算配置", "在职人员控制率", 50, 50), ("职责履行", "家庭医生签约率", 50, 46)]
     assert row(form, "家庭医生签约率").explanation == "流动人口签约难，签约率55%"
+
+
+def test_a_grade_column_beside_the_explanation_is_read_past(tmp_path):
+    [form] = read(tmp_path, [["部门整体支出绩效自评表"], ["部门名称", "某区市场监督管理局"],
+                             ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                              "自评等级", "偏差原因分析及改进措施"],
+                             ["", "产出指标", "数量指标", "监督抽检批次", "≥6000批次", "6217批次", "50", "50", "优", ""],
+                             ["", "", "质量指标", "特种设备定期检验率", "100%", "97.6%", "50", "48", "良",
+                              "部分电梯使用单位停业，检验无法实施。"]])
+    assert [i.explanation for i in form.indicators] == ["", "部分电梯使用单位停业，检验无法实施。"]
