@@ -723,6 +723,10 @@ class _Interpreter:
         label_cells = [j for f in ("section", "level1", "level2") for j in al.cells.get(f, ())]
         label_cells += [j for j in al.dropped if classify(cells[j]) in (LEVEL1, LEVEL2, LEVEL12, STEM,
                                                                         SECTION)]
+        heading = len(filled) == 1 and not label_cells and "level1" not in self.columns \
+            and classify(filled[0][1]) in (LEVEL1, LEVEL2, LEVEL12)
+        if heading:     # a flat list's group heading on a line of its own ("一、产出指标（50分）")
+            label_cells = [filled[0][0]]
         for j in sorted(label_cells):
             c = cells[j]
             if not c:
@@ -740,6 +744,9 @@ class _Interpreter:
                 l2, l2_text = lv2, c.strip()
             elif self.v.is_section_label(c):
                 resets = resets or j in al.cells.get("level2", ())
+        if heading:
+            self.b.items.append(_Labels(l1, l1_text, l2, l2_text))
+            return
         name_cells = al.cells.get("indicator", ())
         name = got("indicator")
         if not name_cells and "indicator" not in self.columns and "level2" in self.columns and not l2:

@@ -19,6 +19,17 @@ def key(text: str) -> str:
     return _NOISE.sub("", _BRACKETS.sub("", text or ""))
 
 
+@lru_cache(maxsize=65536)
+def _unnumbered(text: str) -> str:
+    """The look-up key of a label numbered as a section ("一、产出指标（50分）" → 产出指标); "" if it
+    has no such number."""
+    stripped = _INDEX_PREFIX.sub("", text.strip()) if text[:1] in _INDEX_FIRST else ""
+    return key(stripped) if stripped and stripped != text.strip() else ""
+
+
+_INDEX_FIRST = frozenset("一二三四五六七八九十0123456789")
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     indicator_headers: dict[str, str]   # normalised header → field
@@ -95,10 +106,10 @@ class Vocabulary:
         return key(cell) in self.subtotal_labels
 
     def level1_of(self, cell: str) -> str | None:
-        return self.level1.get(key(cell))
+        return self.level1.get(key(cell)) or self.level1.get(_unnumbered(cell))
 
     def level2_of(self, cell: str) -> str | None:
-        return self.level2.get(key(cell))
+        return self.level2.get(key(cell)) or self.level2.get(_unnumbered(cell))
 
     def level1_fuzzy(self, cell: str) -> str | None:
         """A level-1 label damaged by extraction ("产 出指标", "产出目标"): ends in 指标 or 目标 and

@@ -743,3 +743,14 @@ def test_a_grade_column_beside_the_explanation_is_read_past(tmp_path):
                              ["", "", "质量指标", "特种设备定期检验率", "100%", "97.6%", "50", "48", "良",
                               "部分电梯使用单位停业，检验无法实施。"]])
     assert [i.explanation for i in form.indicators] == ["", "部分电梯使用单位停业，检验无法实施。"]
+
+
+def test_a_flat_lists_numbered_group_headings_are_its_levels(tmp_path):
+    [form] = read(tmp_path, [["区级项目支出绩效自评表"], ["项目名称", "入海河道保洁"],
+                             ["序号", "绩效指标名称", "目标值", "完成值", "指标分值", "自评得分", "偏差说明"],
+                             ["一、产出指标（50分）"],
+                             ["1", "保洁河道长度", "≥186公里", "186公里", "50", "50"],
+                             ["二、满意度指标（50分）"],
+                             ["2", "周边居民满意度", "≥90%", "94%", "50", "50"]])
+    assert [(i.level1, i.indicator) for i in form.indicators] == \
+        [("一、产出指标（50分）", "保洁河道长度"), ("二、满意度指标（50分）", "周边居民满意度")]
