@@ -168,6 +168,7 @@ class _Interpreter:
         self.header_top: list[str] | None = None   # a line with header words that was no header alone
         self.label_line: list[tuple[str, str]] | None = None   # field labels awaiting their values line
         self.funds_label: str | None = None     # a funds row label awaiting its values line
+        self.funds_after_part = False           # the last funds row read was a 其中 part
         self.total_label = False                # a 总分 label alone, awaiting its number
 
     # -- the stream ------------------------------------------------------------------------
@@ -468,9 +469,10 @@ class _Interpreter:
             # a one-line funds block, or the values line under a label line: numbers with no row
             # label (after the block's own, if carried)
             which, label_col = pending or "total", (-1 if carried is None else carried)
-        if which is None and funds.parts and self.funds_total_seen and 2 <= len(key(label)) <= 10 \
+        after_part, self.funds_after_part = self.funds_after_part, False
+        if which is None and after_part and 2 <= len(key(label)) <= 10 \
                 and not re.search(r"\d", label) and any(_amount(c) is not None for c in cells[label_col + 1:]):
-            which = key(label)      # a part after 其中：基本支出 with a name of its own (项目支出)
+            which = key(label)      # right after 其中：基本支出, a part with a name of its own (项目支出)
         if which is None:
             if label.startswith("原因") or self.v.funds_field(label) == "reason":
                 funds.reason = " ".join(c for _, c in filled[1:])
@@ -506,7 +508,10 @@ class _Interpreter:
             funds.doubtful = frozenset(doubtful)
         elif which != "total":
             if any(n is not None for n in amounts.values()):
+                if which in funds.parts:
+                    which = key(label)      # 中央/兵团/师市财政资金: parts of one kind, each its own
                 funds.parts[which] = FundsRow(**amounts)
+                self.funds_after_part = True
             # Rate, weight and score merged over the block's rows land on the first row that has
             # them: take them from a 其中 row when the total row left them out.
             if not funds.parts or len(funds.parts) <= 1:

@@ -133,6 +133,9 @@ def _name_cue(name: str) -> tuple[str | None, str]:
     return None, ""
 
 
+_REDUCTION = re.compile(r"下降|减少|降低|压减|减幅|降幅")
+
+
 def direction(ind: Indicator, target: Quantity | None = None) -> tuple[str | None, str]:
     """("higher" | "lower" | None, where it was read): comparator, form (指标方向), name,
     name-generic, name-verb, level, or — last — unit: a whole count of people or things with no
@@ -147,6 +150,8 @@ def direction(ind: Indicator, target: Quantity | None = None) -> tuple[str | Non
         return "higher", "form"
     if "反" in stated or "逆" in stated:
         return "lower", "form"
+    if _REDUCTION.search(_compact(ind.target)) and _REDUCTION.search(_compact(ind.actual)):
+        return "higher", "form"     # "较上年下降5%" → "下降3.2%": the numbers are reductions, more is better
     name = _compact(ind.indicator)
     for m in _NAME_BRACKETS.finditer(name):  # "公猪舍(≥**平方米)"
         if re.search(r"[≥≧>]", m.group(1)):

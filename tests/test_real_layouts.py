@@ -754,3 +754,17 @@ def test_a_flat_lists_numbered_group_headings_are_its_levels(tmp_path):
                              ["2", "周边居民满意度", "≥90%", "94%", "50", "50"]])
     assert [(i.level1, i.indicator) for i in form.indicators] == \
         [("一、产出指标（50分）", "保洁河道长度"), ("二、满意度指标（50分）", "周边居民满意度")]
+
+
+def test_funds_parts_of_one_kind_stay_apart_and_a_following_table_adds_none(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "团场道路改造"],
+                             ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+                             ["", "年度资金总额", "600", "600", "588", "10", "98%", "9.8"],
+                             ["", "其中：中央财政资金", "300", "300", "300", "—"],
+                             ["", "兵团财政资金", "200", "200", "190", "—"],
+                             ["", "师市财政资金", "100", "100", "98", "—"],
+                             ["年度主要任务", "任务名称", "主要内容", "预算金额"],
+                             ["", "道路硬化", "硬化团场道路12公里", "600"],
+                             MOF_HEAD, ["", "产出指标", "数量指标", "道路硬化里程", "≥12公里", "12公里", "90", "90"]])
+    parts = form.funds.parts
+    assert sum(p.budget_full_year for p in parts.values()) == 600 and len(parts) == 3

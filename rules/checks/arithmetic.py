@@ -305,6 +305,10 @@ class FundsParts(Rule):
             summed = sum(p for p in parts if p is not None)
             if abs(total - summed) <= self.settings["tolerance"]:
                 continue
+            tol = self.settings["tolerance"]
+            if sum(p is not None for p in parts) >= 3 and any(
+                    p is not None and abs(p - total) <= tol and abs(summed - total - p) <= tol for p in parts):
+                continue  # a 其中 row equal to the total and its own sub-rows all read: it counts twice
             if _powers_of_ten_apart(total, summed):
                 continue  # one row in 元, another in 万元: a unit question, not a sum that fails
             wrong.append(f"{label} {total:,.2f} ≠ {summed:,.2f}")
