@@ -554,6 +554,9 @@ class _Interpreter:
 
     def is_indicator_header(self, cells: list[str]) -> bool:
         fields = [self.v.indicator_field(c) if c else None for c in cells]
+        if ("target" not in fields or "actual" not in fields) and sum(f is not None for f in fields) >= 2:
+            # header words here, but no target or actual: a header cell with its year or an OCR slip
+            fields = [f or (self.v.indicator_field_near(c) if c else None) for f, c in zip(fields, cells)]
         if "target" not in fields and not ("score" in fields and "weight" in fields and "indicator" in fields):
             return False  # most rows: no header, decided on one look-up a cell; a template may score without targets
         found: dict[str, int] = {}

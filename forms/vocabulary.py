@@ -27,6 +27,20 @@ def _unnumbered(text: str) -> str:
     return key(stripped) if stripped and stripped != text.strip() else ""
 
 
+_YEAR_PREFIX = re.compile(r"^20\d{2}年度?")
+
+
+@lru_cache(maxsize=8192)
+def _near(k: str, items: tuple[tuple[str, str], ...]) -> str | None:
+    headers = dict(items)
+    bare = _YEAR_PREFIX.sub("", k)
+    if bare != k and bare in headers:
+        return headers[bare]
+    fields = {f for h, f in items
+              if len(h) == len(k) and len(h) >= 4 and sum(a != b for a, b in zip(h, k)) == 1}
+    return fields.pop() if len(fields) == 1 else None
+
+
 _INDEX_FIRST = frozenset("一二三四五六七八九十0123456789")
 
 
@@ -52,9 +66,20 @@ class Vocabulary:
     refinements: dict[str, tuple[str, ...]]
     funds_row_words: tuple[tuple[str, str], ...]  # (word, row) in order of precedence
     level_words: tuple[str, ...]      # every level label and stem, for cut-off labels
+    header_items: tuple[tuple[str, str], ...] = ()   # indicator_headers as items, for near look-ups
 
     def indicator_field(self, cell: str) -> str | None:
         return self.indicator_headers.get(key(cell))
+
+    def indicator_field_near(self, cell: str) -> str | None:
+        """indicator_field, or the field of a header written with its year ("2023年指标值") or
+        with one character misread by OCR ("实际完戍值", four characters or more): for a row that
+        already holds header words, where exactly one header is that near."""
+        k = key(cell)
+        found = self.indicator_headers.get(k)
+        if found is None and len(k) >= 3:
+            found = _near(k, self.header_items)
+        return found
 
     def funds_field(self, cell: str) -> str | None:
         return self.funds_headers.get(key(cell))
@@ -196,4 +221,5 @@ def vocabulary() -> Vocabulary:
         refinements={k: tuple(v) for k, v in data["refinements"].items()},
         funds_row_words=tuple((w, row) for row, words in data["funds_row_words"].items() for w in words),
         level_words=tuple(sorted(set(level1) | set(level2))),
+        header_items=tuple(sorted(invert(data["indicator_headers"]).items())),
     )

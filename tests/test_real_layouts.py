@@ -768,3 +768,15 @@ def test_funds_parts_of_one_kind_stay_apart_and_a_following_table_adds_none(tmp_
                              MOF_HEAD, ["", "产出指标", "数量指标", "道路硬化里程", "≥12公里", "12公里", "90", "90"]])
     parts = form.funds.parts
     assert sum(p.budget_full_year for p in parts.values()) == 600 and len(parts) == 3
+
+
+@pytest.mark.parametrize("target_head, actual_head", [
+    ("2023年指标值", "2023年完成值"),     # headers written with the year
+    ("年度指标值", "实际完戍值"),         # one character misread by OCR
+])
+def test_header_cells_with_a_year_or_an_ocr_slip(tmp_path, target_head, actual_head):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "庭院经济扶持"],
+                             ["一级指标", "二级指标", "三级指标", target_head, actual_head, "分值", "得分"],
+                             ["产出指标", "数量指标", "扶持户数", "≥1300户", "1316户", "100", "100"]])
+    r = row(form, "扶持户数")
+    assert (r.target, r.actual) == ("≥1300户", "1316户")
