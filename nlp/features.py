@@ -348,6 +348,18 @@ _PROBLEM = re.compile(r"[未不没无难缺晚慢少低差停减降欠延误拒�
                       r"|中断|流标|取消|中止|撤[销回出]|变更|纠纷|死亡|离职|调离|辞职|退休|病假|产假|借调|空缺|外出"
                       r"|失联|放弃|退出|倒闭|停业|宕机|裂缝|暴雨|洪灾|台风|干旱|冰冻|疫情"
                       r"|才(?:下达|到位|到账|拨付|签订|批复|开始|启动|完成|确定|到货)")
+# nouns that hold a problem character and name no problem: 低保 (minimum living allowance), 困难群众
+# (people in need), 特困, 残疾人, 无障碍, 不动产 …: a report of what was paid to them is no cause
+_PROBLEM_NOUNS = re.compile(r"低保|困难(?:群众|家庭|户|学生|职工|老人|人员|群体|人群|儿童|党员|企业)|特困|残疾|残联|无障碍|不动产"
+                            r"|无人机|无偿|无害化|不定期|减免|低收入|低碳|降费|减税|差旅|难点")
+
+
+def _problem(text: str) -> bool:
+    """A problem named in the text (_PROBLEM), nouns like 低保 and 困难群众 aside."""
+    return _PROBLEM.search(_PROBLEM_NOUNS.sub("", text) if _PROBLEM_NOUN_HINT.search(text) else text) is not None
+
+
+_PROBLEM_NOUN_HINT = re.compile("[低困特残无不减降差难]")
 # money saved or left over: on a budget row (execution rate, cost) it says why, it is no measure
 _SAVING = re.compile("结余|节约资金|节约了|节省了|节支|压减了|少支出|节约\\d")
 _BUDGET_WORDS = re.compile("执行率|资金|经费|成本|预算|支出|费用|单价|造价")
@@ -464,8 +476,8 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 break
             if h_end <= end:
                 if kind == "measure_lead":
-                    if h_start != lead:
-                        continue              # an imperative verb counts only at the head
+                    if h_start != lead or norm.startswith("了", h_end):
+                        continue              # an imperative verb counts only at the head; "提升了…" is a result
                     lead_end = max(lead_end, h_end)
                 if kind in _HEADINGS:
                     headings.append(h)
@@ -507,7 +519,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "cause"                    # "压减一般性支出，节约资金12万元": why money was left
         elif (should and _SHOULD_HINT.search(head) and _SHOULD.match(head)) or _GLUE_HEAD.match(head) or (
                 (head[:1] in _NEXT_FIRST or head[:1].isdecimal()) and _NEXT_TARGET.match(head)
-                and not _PROBLEM.search(head)):
+                and not _problem(head)):
             role = "measure"                  # "项目单位要强化…", "应进一步完善…"
         elif ("已" in head and _DONE_LEAD.match(head)) or (head[:1] in _REMAINDER_FIRST and _REMAINDER.match(head)) or (
                 head[:1] in "对针" and _ADDRESSING.match(head)) or (
@@ -518,7 +530,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                                                   or (change and _CHANGE_HINT.search(head) and _CHANGE.search(head)))):
             role = "measure"                  # "已移送…", "学校将安排…", "2025年起…", "剩余…已于…"
         elif (counts.get("praise") or counts.get("null")) and not counts.get("restate") \
-                and not _CAUSE_STRONG.search(head) and not _PROBLEM.search(_without(head, praised)):
+                and not _CAUSE_STRONG.search(head) and not _problem(_without(head, praised)):
             role = "other"                    # "资金使用规范", "受到市统计局通报表扬": no cause
         elif section == "cause":
             role = "cause"                    # under 存在问题: a leading "加强" is no measure
@@ -530,7 +542,7 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
                 and not _JUDGED_STATE.match(norm, lead_end, end):
             role = "measure"                  # "加强领导；严格考核"; not "推进缓慢"
         elif prev_role == "cause" and _TERSE_PLAN.match(norm, lead, end) \
-                and not _JUDGED_STATE.match(norm, lead, end) and not _PROBLEM.search(head):
+                and not _JUDGED_STATE.match(norm, lead, end) and not _problem(head):
             role = "measure"                  # "8个村未选定场地，一季度补装"
         elif prev_role == "cause" and _STEP_HEAD.match(head):
             role = "measure"                  # "设备老化，更换水泵3台": the step that answers it
@@ -540,10 +552,10 @@ def _roles(norm: str, pieces, hits, indicator: str = "") -> tuple[list[str], lis
             role = "measure"                  # the next numbered item of a measure list
         elif "vague_measure" in counts and not causal and "vague_cause" not in counts:
             role = "measure"                  # a bare slogan
-        elif (counts.get("describe") or _reported(head)) and not causal and not _PROBLEM.search(head):
+        elif (counts.get("describe") or _reported(head)) and not causal and not _problem(head):
             role = "other"                    # "全年共开展培训32场", "新建停靠站12处": a report, no cause
         elif prev_described and ci == prev_clause and not counts.get("cause_open") \
-                and not counts.get("restate") and not _PROBLEM.search(head):
+                and not counts.get("restate") and not _problem(head):
             role = "other"                    # "…共发布稿件4860条，制作短视频1260条": the report goes on
         else:
             role = "cause"
@@ -711,7 +723,7 @@ def _hand(p: Prepared, indicator: str, target: str, actual: str) -> dict[str, tu
                 factor_date += 1
             # a piece that names nothing missing, late, low or failed and gives no reason
             # ("资金使用严格按照规定执行") reports the work: few such pieces are causes
-            if "cause_open" in counts or "concrete_cause" in counts or "restate" in counts or _PROBLEM.search(s):
+            if "cause_open" in counts or "concrete_cause" in counts or "restate" in counts or _problem(s):
                 problem_pieces += 1
             if "concrete_cause" not in counts and not _NUMBER.search(s) and _JUDGEMENT.search(s, max(len(s) - 8, 0)):
                 judgement_pieces += 1
