@@ -29,6 +29,9 @@ _YEAR_ONLY = re.compile(r"\s*[（(]?\s*20\d{2}\s*年度?\s*[)）]?\s*")
 _TITLE = re.compile(r"自评(报告)?表|评价表")  # not 绩效自评结论, a row inside the form
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
+# "详见说明一" in a row's explanation cell, "说明一：…" below the table
+_NOTE_POINTER = re.compile(r"^\s*(?:详见|见|参见)说明\s*([一二三四五六七八九十\d]{1,3})\s*[。.]?\s*$")
+_NOTE_ITEM = re.compile(r"^\s*说明\s*([一二三四五六七八九十\d]{1,3})\s*[：:]\s*(.+)$", re.S)
 _REVIEW = re.compile("复核|再评价|复评|评审得分|核定得分")
 _SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)
 _GOAL_TARGET = ("预期目标", "预算目标", "年度目标")
@@ -119,6 +122,7 @@ class _FormBuilder:
     pending_level1: tuple[str, str] | None = None   # (canonical, as written) from the header row
     unit_name: str = ""        # 单位名称: the implementer where the form names no 实施单位
     titles: tuple[str, ...] = ()     # the title lines that started the form, in order
+    notes: dict[str, str] = field(default_factory=dict)   # "说明一：…" below the table, by its number
 
     @property
     def started(self) -> bool:
@@ -198,6 +202,10 @@ class _Interpreter:
         if self.b is not None and self.b.started:
             if not self.b.form.project:
                 self.b.form.project = _project_in_title(self.b.titles)
+            for item in self.b.items:
+                m = _NOTE_POINTER.match(item.explanation) if isinstance(item, _Row) else None
+                if m and m.group(1) in self.b.notes:
+                    item.explanation = self.b.notes[m.group(1)]
             _resolve(self.b, self.v)
             self.forms.append(self.b.form)
         self.b = None
@@ -283,6 +291,11 @@ class _Interpreter:
             else:
                 self.mode, self.goals_header = "goals", {}
                 form.goal_target = " ".join(c for _, c in rest)
+            return
+        note = _NOTE_ITEM.match(first) if len(filled) == 1 and "说明" in first[:3] else None
+        if note and any(isinstance(i, _Row) and _NOTE_POINTER.match(i.explanation) for i in self.b.items):
+            # "说明一：…" below the table, where rows say "详见说明一": the row's explanation
+            self.b.notes[note.group(1)] = note.group(2).strip()
             return
         text_key = self.v.form_text(first)
         if self.opening and (text_key or self.mode is None):

@@ -780,3 +780,15 @@ def test_header_cells_with_a_year_or_an_ocr_slip(tmp_path, target_head, actual_h
                              ["产出指标", "数量指标", "扶持户数", "≥1300户", "1316户", "100", "100"]])
     r = row(form, "扶持户数")
     assert (r.target, r.actual) == ("≥1300户", "1316户")
+
+
+def test_a_row_pointing_to_a_numbered_note_below_the_table_takes_its_text(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "学前教育资助"], MOF_HEAD,
+                             ["", "产出指标", "数量指标", "资助幼儿人数", "≥58万人", "57.2万人", "50", "49", "详见说明一"],
+                             ["", "", "时效指标", "资金发放及时率", "≥95%", "89%", "50", "47", "详见说明二"],
+                             ["", "总分", "", "", "", "", "100", "96"],
+                             ["三、偏差原因分析及改进措施"],
+                             ["说明一：秋季学期适龄幼儿较预测减少约8000人，目标按上年入园人数测算偏高。"],
+                             ["说明二：资助名单审核延至11月完成；2024年起审核提前至9月底前完成。"]])
+    assert row(form, "资助幼儿人数").explanation.startswith("秋季学期适龄幼儿较预测减少")
+    assert row(form, "资金发放及时率").explanation.startswith("资助名单审核延至11月")
