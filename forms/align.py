@@ -194,19 +194,23 @@ def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
+_TEXT_PLACES = frozenset(("method", "evidence", "explanation", "description"))
+
+
 def _in_place(kinds: tuple[int, ...], columns: tuple[str, ...]) -> Alignment | None:
-    """A row on the header's own grid: no more cells than columns (blank grid columns included,
-    where two tables' grids were merged), each filled cell under a column that takes its kind
-    well and none under a blank header cell. Its cells are where they stand; the alignment, made
-    for rows that lost cells, could slide a short text into the name before it ("长效管理机制 |
-    | 健全")."""
-    if "spacer" not in columns or any(k != EMPTY for k in kinds[len(columns):]):
+    """A row on the header's own grid: no more cells than columns, each filled cell under a column
+    that takes its kind and none under a blank header cell. Its cells are where they stand; the
+    alignment, made for rows that lost cells, could slide a short text into the name before it
+    ("长效管理机制 | | 健全", blank grid columns where two tables' grids merged) or a 评分标准 text
+    into the explanation beside it. Only for headers with blank columns or two text columns."""
+    if ("spacer" not in columns and sum(c in _TEXT_PLACES for c in columns) < 2) \
+            or any(k != EMPTY for k in kinds[len(columns):]):
         return None
     cells: dict[str, tuple[int, ...]] = {}
     for j, (k, col) in enumerate(zip(kinds, columns)):
         if k == EMPTY:
             continue
-        if col in ("spacer", "section") or _FIT[col][k] < 1.0 or col in cells:
+        if col in ("spacer", "section") or _FIT[col][k] < 0.5 or col in cells:
             return None
         cells[col] = (j,)
     return Alignment(cells, frozenset(), (), 0.0)

@@ -854,7 +854,8 @@ class _Interpreter:
         if _PLACEHOLDER.match(text) or classify(text) == DASH:
             return
         where = next((f for f, js in al.cells.items() if j in js), None)
-        if where in ("target", "actual"):
+        if where in ("target", "actual") or (where in ("method", "description") and self.text_places):
+            # the wrapped tail of the row above's cell in that column (评分标准 "…扣2分", 指标解释 "…时长")
             self.b.items.append(_ValueFragment(where, text))
         elif where in ("explanation", "method", "description") or (
                 classify(text) == TEXT and (len(text) >= 16 or text[-1] in _SENTENCE_END)):

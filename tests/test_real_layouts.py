@@ -792,3 +792,16 @@ def test_a_row_pointing_to_a_numbered_note_below_the_table_takes_its_text(tmp_pa
                              ["说明二：资助名单审核延至11月完成；2024年起审核提前至9月底前完成。"]])
     assert row(form, "资助幼儿人数").explanation.startswith("秋季学期适龄幼儿较预测减少")
     assert row(form, "资金发放及时率").explanation.startswith("资助名单审核延至11月")
+
+
+def test_a_wrapped_scoring_rule_tail_stays_in_its_column(tmp_path):
+    # the 评分标准 cell wrapped onto a line of its own: not the next row's explanation
+    head = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "评分标准",
+            "偏差原因分析及改进措施"]
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "校园安防运维"], head,
+                             ["", "产出指标", "质量指标", "系统平均在线率", "≥98%", "98.6%", "50", "50",
+                              "≥98%得满分，每低1个百分点"],
+                             ["", "", "", "", "", "", "", "", "扣2分"],
+                             ["", "", "", "故障修复率", "100%", "97.2%", "50", "50", "按完成比例得分", ""]])
+    assert row(form, "故障修复率").explanation == ""
+    assert row(form, "系统平均在线率").extra["method"] == "≥98%得满分，每低1个百分点扣2分"
