@@ -31,7 +31,7 @@ _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 # "详见说明一" in a row's explanation cell, "说明一：…" below the table
 _NOTE_POINTER = re.compile(r"^\s*(?:详见|见|参见)说明\s*([一二三四五六七八九十\d]{1,3})\s*[。.]?\s*$")
-_NOTE_ITEM = re.compile(r"^\s*说明\s*([一二三四五六七八九十\d]{1,3})\s*[：:]\s*(.+)$", re.S)
+_NOTE_ITEM = re.compile(r"^\s*说明\s*([一二三四五六七八九十\d]{1,3})\s*[：:]\s*(.+)$", re.DOTALL)
 _REVIEW = re.compile("复核|再评价|复评|评审得分|核定得分")
 _SCORE_TEXT = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*[，,：:;；（(]?\s*(\D.*)$", re.S)
 _GOAL_TARGET = ("预期目标", "预算目标", "年度目标")
