@@ -202,3 +202,14 @@ def test_a_piece_addressing_the_remainder_is_a_measure(text, role):
     from nlp.features import prepare
 
     assert [r for *_, r, _ in prepare(text).pieces] == [role]
+
+
+@pytest.mark.parametrize("text, role", [
+    ("2024年上半年完成剩余3个项目验收", "measure"),     # a half-year or quarter to come, then the doing
+    ("一季度完成项目招标", "measure"),
+    ("上半年完成率较低", "cause"),                     # the rate of a past half-year: a finding
+])
+def test_a_half_year_or_quarter_heading_the_work_is_a_plan(text, role):
+    from nlp.features import prepare
+
+    assert [r for *_, r, _ in prepare(text).pieces] == [role]
