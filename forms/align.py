@@ -194,7 +194,8 @@ def _pairs(cells: list[str], kinds: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-_TEXT_PLACES = frozenset(("method", "evidence", "explanation", "description"))
+# columns of text told apart by place only (forms.interpret reads a text cell into the one above it)
+TEXT_COLUMNS = frozenset(("method", "evidence", "explanation", "description"))
 
 
 def _in_place(kinds: tuple[int, ...], columns: tuple[str, ...]) -> Alignment | None:
@@ -203,7 +204,7 @@ def _in_place(kinds: tuple[int, ...], columns: tuple[str, ...]) -> Alignment | N
     alignment, made for rows that lost cells, could slide a short text into the name before it
     ("长效管理机制 | | 健全", blank grid columns where two tables' grids merged) or a 评分标准 text
     into the explanation beside it. Only for headers with blank columns or two text columns."""
-    if ("spacer" not in columns and sum(c in _TEXT_PLACES for c in columns) < 2) \
+    if ("spacer" not in columns and sum(c in TEXT_COLUMNS for c in columns) < 2) \
             or any(k != EMPTY for k in kinds[len(columns):]):
         return None
     cells: dict[str, tuple[int, ...]] = {}

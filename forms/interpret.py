@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from forms.align import (DASH, DATE, LEVEL1, LEVEL2, LEVEL12, NUMBER, PERCENT, QUANTITY, SECTION,
-                         STEM, TEXT, UNIT, WEIGHT_ONLY, FORMULA, align, classify, is_blank)
+                         STEM, TEXT, TEXT_COLUMNS, UNIT, WEIGHT_ONLY, FORMULA, align, classify, is_blank)
 from forms.cells import Table
 from forms.model import Form, FundsRow, Indicator, Source, Unreadable
 from forms.quantity import normalize, parse_number, parse_quantity
@@ -25,7 +25,7 @@ _TITLE_PROJECT = re.compile(r"20\d{2}年度?(.+?)(?:项目)?(?:支出)?绩效(?:
 # what a title says between its year and 自评表 when it names no project ("2022年度项目支出绩效自评表")
 _GENERIC_SUBJECT = re.compile(r"(?:项目|部门|部门整体|单位|财政|市级|县级|省级|区级|专项资金|财政支出|财政项目|财政支出项目"
                               r"|市级财政支出项目)(?:支出)?")
-_YEAR_ONLY = re.compile(r"\s*[（(]?\s*20\d{2}\s*年度?\s*[)）]?\s*")
+_YEAR_ONLY = re.compile(r"\s*[（(]?\s*(20\d{2})\s*年?度?\s*[)）]?\s*")
 _TITLE = re.compile(r"自评(报告)?表|评价表")  # not 绩效自评结论, a row inside the form
 _PLACEHOLDER = re.compile(r"^(?:指标\s*\d+\s*[:：]?|[.…。·]+|—+|-+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
@@ -131,7 +131,6 @@ class _FormBuilder:
                     or f.total.score is not None)
 
 
-_TEXT_COLUMNS = frozenset(("method", "evidence", "explanation", "description"))
 _MONEY_FIELDS = FUNDS_FIELDS[:3]      # the amounts, read with their units (4753.66万元)
 
 
@@ -258,7 +257,7 @@ class _Interpreter:
             self.take_year(first)
             return
         keys = [key(c) for _, c in filled]
-        if len(filled) == 1 and _YEAR_ONLY.fullmatch(first):
+        if len(filled) == 1 and "年" in first and _YEAR_ONLY.fullmatch(first):
             self.take_year(first)
             return      # "（2022年度）" under a title repeated at a page break: no name's tail
         if len(filled) == 1 and (_NOTE.match(first) or _PAGE_MARK.match(first)):
@@ -403,7 +402,7 @@ class _Interpreter:
         elif label == "department" and not form.department:
             form.department = value
         elif label == "year":
-            m = re.fullmatch(r"\s*(20\d{2})\s*(?:年度?)?\s*", value)
+            m = _YEAR_ONLY.fullmatch(value)
             if m and form.year is None:
                 form.year = int(m.group(1))
         elif label == "implementer" and not form.implementer:
@@ -602,8 +601,8 @@ class _Interpreter:
         self.header_line = cells
         # Text columns side by side (评分标准 | 偏差原因…, 偏差原因… | 佐证材料) are told apart by place
         # only: a text cell under such a header cell belongs to it.
-        self.text_places = tuple(j if c in _TEXT_COLUMNS else None for j, c in enumerate(columns)) \
-            if sum(c in _TEXT_COLUMNS for c in columns) >= 2 else None
+        self.text_places = tuple(j if c in TEXT_COLUMNS else None for j, c in enumerate(columns)) \
+            if sum(c in TEXT_COLUMNS for c in columns) >= 2 else None
         self.sub_header_open = True
         form = self.b.form
         form.has_weights = "weight" in found
