@@ -172,6 +172,7 @@ class _Interpreter:
         self.label_line: list[tuple[str, str]] | None = None   # field labels awaiting their values line
         self.funds_label: str | None = None     # a funds row label awaiting its values line
         self.funds_after_part = False           # the last funds row read was a 其中 part
+        self.funds_total_column = 0             # a funds block by source: where its 合计 column is
         self.total_label = False                # a 总分 label alone, awaiting its number
 
     # -- the stream ------------------------------------------------------------------------
@@ -270,9 +271,13 @@ class _Interpreter:
             return
         if self.mode != "indicators" and sum(1 for _, c in filled if self.v.indicator_field(c)) >= 2:
             self.header_top = cells     # "一级 | 年度指 | 分值" over "指标 | 标值 | …": may be the top half
-        if self.funds_header_row(filled, cells, src):
+        if self.funds_header_row(filled, cells, src) or self.transposed_funds_header(filled, src):
             self.opening = False
             return
+        if self.mode == "funds_by_source":
+            if self.funds_by_source_row(filled, cells):
+                return
+            self.mode = None
         if "年度总体目标" in keys or "总体目标" in keys or any(k in _GOAL_TARGET for k in keys):
             header = {}
             for j, c in filled:
@@ -434,6 +439,39 @@ class _Interpreter:
         if weight and form.funds.weight is None:
             form.funds.weight = parse_number(weight.group(1))
         form.funds.source = src
+        return True
+
+    def transposed_funds_header(self, filled, src: Source) -> bool:
+        """A funds block turned on its side: the sources are its columns (资金来源 | 合计 | 中央资金 |
+        省级资金 …) and 年初预算数 / 全年预算数 / 全年执行数 / 执行率 its rows. The 合计 column is read."""
+        if self.mode == "indicators" or len(filled) < 4:
+            return False
+        total = next((j for j, c in filled if self.v.funds_row(c) == "total"), None)
+        parts = sum(1 for _, c in filled if self.v.funds_row(c) not in (None, "total"))
+        if total is None or parts < 2 or any(self.v.funds_field(c) for _, c in filled):
+            return False
+        self.mode, self.funds_total_column = "funds_by_source", total
+        funds = self.b.form.funds
+        weight = re.search(r"[（(](\d+(?:\.\d+)?)分[）)]", filled[0][1])
+        if weight and funds.weight is None:
+            funds.weight = parse_number(weight.group(1))
+        funds.source = src
+        return True
+
+    def funds_by_source_row(self, filled, cells) -> bool:
+        """A row of a funds block turned on its side: its label a funds field, its amount under the
+        合计 column; "得分 | 9" beside the rate is the block's score. False: the block has ended."""
+        field_ = self.v.funds_field(filled[0][1])
+        if field_ not in ("budget_initial", "budget_full_year", "executed", "execution_rate"):
+            return False
+        funds = self.b.form.funds
+        j = self.funds_total_column
+        value = cells[j] if j < len(cells) else ""
+        setattr(funds, field_, _amount(value) if field_ in _MONEY_FIELDS else parse_number(value))
+        for (_, label), (_, after) in zip(filled[1:], filled[2:]):
+            found = self.v.funds_field(label)
+            if found in ("score", "weight") and parse_number(after) is not None:
+                setattr(funds, found, parse_number(after))
         return True
 
     def pairs_row(self, filled) -> bool:

@@ -805,3 +805,18 @@ def test_a_wrapped_scoring_rule_tail_stays_in_its_column(tmp_path):
                              ["", "", "", "故障修复率", "100%", "97.2%", "50", "50", "按完成比例得分", ""]])
     assert row(form, "故障修复率").explanation == ""
     assert row(form, "系统平均在线率").extra["method"] == "≥98%得满分，每低1个百分点扣2分"
+
+
+def test_a_funds_block_turned_on_its_side_is_read_from_its_total_column(tmp_path):
+    [form] = read(tmp_path, [["项目支出绩效自评表"], ["项目名称", "村级道路维修"],
+                             ["预算执行情况（10分）", "资金来源", "合计", "中央资金", "省级资金", "市县资金", "其他资金"],
+                             ["", "年初预算数", "80.00", "", "30.00", "50.00", ""],
+                             ["", "全年预算数", "80.00", "", "30.00", "50.00", ""],
+                             ["", "全年执行数", "72.00", "", "30.00", "42.00", ""],
+                             ["", "执行率", "90.00%", "", "", "得分", "9"],
+                             ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "自评分", "偏差原因及改进措施"],
+                             ["产出指标", "数量指标", "维修里程", "≥6.5公里", "6.5公里", "90", "90"]])
+    f = form.funds
+    assert (f.budget_initial, f.budget_full_year, f.executed, f.execution_rate, f.weight, f.score) == \
+        (80, 80, 72, 90, 10, 9)
+    assert [i.indicator for i in form.indicators] == ["维修里程"]
