@@ -444,7 +444,8 @@ class _Interpreter:
     def transposed_funds_header(self, filled, src: Source) -> bool:
         """A funds block turned on its side: the sources are its columns (资金来源 | 合计 | 中央资金 |
         省级资金 …) and 年初预算数 / 全年预算数 / 全年执行数 / 执行率 its rows. The 合计 column is read."""
-        if self.mode == "indicators" or len(filled) < 4:
+        if self.mode == "indicators" or len(filled) < 4 or not any(
+                "合计" in c or "总额" in c or "总计" in c for _, c in filled):
             return False
         total = next((j for j, c in filled if self.v.funds_row(c) == "total"), None)
         parts = sum(1 for _, c in filled if self.v.funds_row(c) not in (None, "total"))
@@ -604,7 +605,8 @@ class _Interpreter:
 
     def is_indicator_header(self, cells: list[str]) -> bool:
         fields = [self.v.indicator_field(c) if c else None for c in cells]
-        if ("target" not in fields or "actual" not in fields) and sum(f is not None for f in fields) >= 2:
+        if ("indicator" in fields or "level1" in fields or "level2" in fields) \
+                and ("target" not in fields or "actual" not in fields) and sum(f is not None for f in fields) >= 2:
             # header words here, but no target or actual: a header cell with its year or an OCR slip
             fields = [f or (self.v.indicator_field_near(c) if c else None) for f, c in zip(fields, cells)]
         if "target" not in fields and not ("score" in fields and "weight" in fields and "indicator" in fields):

@@ -23,8 +23,12 @@ def key(text: str) -> str:
 def _unnumbered(text: str) -> str:
     """The look-up key of a label numbered as a section ("一、产出指标（50分）" → 产出指标); "" if it
     has no such number."""
-    stripped = _INDEX_PREFIX.sub("", text.strip()) if text[:1] in _INDEX_FIRST else ""
-    return key(stripped) if stripped and stripped != text.strip() else ""
+    text = text.strip()
+    # most cells are values ("13172平方米"): no 、 or . after a first numeral, no look-up
+    if text[:1] not in _INDEX_FIRST or not any(c in "、.．" for c in text[1:4]):
+        return ""
+    stripped = _INDEX_PREFIX.sub("", text)
+    return key(stripped) if stripped and stripped != text else ""
 
 
 _YEAR_PREFIX = re.compile(r"^20\d{2}年度?")
@@ -131,10 +135,16 @@ class Vocabulary:
         return key(cell) in self.subtotal_labels
 
     def level1_of(self, cell: str) -> str | None:
-        return self.level1.get(key(cell)) or self.level1.get(_unnumbered(cell))
+        found = self.level1.get(key(cell))
+        if found is None and cell[:1] in _INDEX_FIRST:
+            found = self.level1.get(_unnumbered(cell))
+        return found
 
     def level2_of(self, cell: str) -> str | None:
-        return self.level2.get(key(cell)) or self.level2.get(_unnumbered(cell))
+        found = self.level2.get(key(cell))
+        if found is None and cell[:1] in _INDEX_FIRST:
+            found = self.level2.get(_unnumbered(cell))
+        return found
 
     def level1_fuzzy(self, cell: str) -> str | None:
         """A level-1 label damaged by extraction ("产 出指标", "产出目标"): ends in 指标 or 目标 and
