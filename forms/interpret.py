@@ -385,8 +385,8 @@ class _Interpreter:
             return
         i = 0
         while i < len(filled):
-            label = self.v.field_label(filled[i][1])
-            if label and i + 1 < len(filled) and not self.v.field_label(filled[i + 1][1]):
+            label = labels[i]
+            if label and i + 1 < len(filled) and not labels[i + 1]:
                 value = filled[i + 1][1]
                 self.take_field(label, value, filled[i][1])
                 if label == "unit" and not self.b.unit_name:

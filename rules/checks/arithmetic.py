@@ -88,12 +88,12 @@ def _column(form, attr: str, tolerance: float) -> tuple[float, ...] | None:
         return None
     budget_in_rows = any(_BUDGET_ROW.search(i.indicator or "") for i in rows)
     funds_value = getattr(form.funds, attr) or 0.0
-    parents = _parents(rows, values, tolerance)
     whole = round(sum(values), 6)
-    sums = (round(whole + funds_value, 6), round(whole + funds_value - sum(values[k] for k in parents), 6))
-    if budget_in_rows:
-        sums = (whole, round(whole - sum(values[k] for k in parents), 6)) + (sums if funds_value else ())
-    return sums
+    without_parents = round(whole - sum(values[k] for k in _parents(rows, values, tolerance)), 6)
+    with_funds = (round(whole + funds_value, 6), round(without_parents + funds_value, 6))
+    if not budget_in_rows:
+        return with_funds
+    return (whole, without_parents) + (with_funds if funds_value else ())
 
 
 class _TotalRule(Rule):
